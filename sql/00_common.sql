@@ -1,0 +1,72 @@
+-- current_view: install script, assembled from sql/*.sql in name order.
+\echo Use "CREATE EXTENSION current_view" to load this file. \quit
+
+-- Every function of the extension runs with search_path = pg_catalog, pg_temp
+-- and names everything else schema-qualified (CVE-2018-1058).
+
+-- Raise 42501 unless the caller owns tbl (directly or through a role).
+CREATE FUNCTION @extschema@._require_owner(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$$;
+
+-- Does the caller own the table schema_name.table_name?  Used by the row
+-- security policies of the registration catalogs.
+CREATE FUNCTION @extschema@._owns_table(schema_name name, table_name name)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(bool_or(pg_has_role(c.relowner, 'USAGE')), false)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = schema_name AND c.relname = table_name
+$$;
+
+-- Split an index column list such as 'party_id, "Created At" DESC' into its
+-- columns (unquoted names folded to lower case, as SQL does) and directions.
+CREATE FUNCTION @extschema@._parse_column_list(list text)
+RETURNS TABLE (column_name name, descending boolean)
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rest text := list;
+    m text[];
+BEGIN
+    LOOP
+        m := regexp_match(rest,
+            '^\s*("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)(?:\s+(asc|desc))?\s*(?:,|$)(.*)$',
+            'i');
+        IF m IS NULL THEN
+            RAISE EXCEPTION 'invalid column list "%"', list
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Write column names separated by commas, each optionally followed by ASC or DESC.';
+        END IF;
+        column_name := CASE WHEN left(m[1], 1) = '"'
+                            THEN replace(substr(m[1], 2, length(m[1]) - 2), '""', '"')
+                            ELSE lower(m[1]) END;
+        descending := lower(coalesce(m[2], 'asc')) = 'desc';
+        RETURN NEXT;
+        rest := m[3];
+        EXIT WHEN rest ~ '^\s*$';
+    END LOOP;
+END
+$$;
+
+-- A name built from a base and a suffix, shortened to fit in NAMEDATALEN
+-- like PostgreSQL's own generated names.
+CREATE FUNCTION @extschema@._object_name(base name, suffix text)
+RETURNS name
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (left(base::text, 63 - octet_length('_' || suffix)) || '_' || suffix)::name
+$$;

@@ -1,0 +1,494 @@
+-- Versioned tables: one current row per key.
+
+CREATE FUNCTION @extschema@.current_view_flag_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_flag_trigger'
+LANGUAGE C;
+
+CREATE FUNCTION @extschema@._require_btree_type(typ regtype)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_require_btree_type'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION @extschema@.current_view_append_only_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_append_only_trigger'
+LANGUAGE C;
+
+-- One row per registered table, by name (not OID) so that it survives
+-- pg_dump and pg_upgrade.
+CREATE TABLE @extschema@.versioned_table_registry (
+    table_schema name NOT NULL,
+    table_name name NOT NULL,
+    key_columns name[] NOT NULL,
+    version_columns name[] NOT NULL,
+    strategy text NOT NULL,
+    current_column name,
+    view_name name NOT NULL,
+    heads_table name,
+    current_indexes text[] NOT NULL,
+    created_indexes name[] NOT NULL,
+    added_current_column boolean NOT NULL,
+    append_only boolean NOT NULL,
+    PRIMARY KEY (table_schema, table_name)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.versioned_table_registry', '');
+
+-- Anyone may read the registrations; only a table's owner may change its own.
+ALTER TABLE @extschema@.versioned_table_registry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON @extschema@.versioned_table_registry
+    FOR SELECT USING (true);
+CREATE POLICY owner_insert ON @extschema@.versioned_table_registry
+    FOR INSERT WITH CHECK (@extschema@._owns_table(table_schema, table_name));
+CREATE POLICY owner_update ON @extschema@.versioned_table_registry
+    FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
+CREATE POLICY owner_delete ON @extschema@.versioned_table_registry
+    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.versioned_table_registry TO PUBLIC;
+
+CREATE VIEW @extschema@.versioned_tables AS
+SELECT format('%I.%I', table_schema, table_name) AS table_name,
+       key_columns,
+       version_columns,
+       strategy,
+       current_column,
+       format('%I.%I', table_schema, view_name) AS view_name,
+       CASE WHEN heads_table IS NOT NULL
+            THEN format('%I.%I', table_schema, heads_table) END AS heads_table,
+       current_indexes,
+       append_only
+FROM @extschema@.versioned_table_registry;
+GRANT SELECT ON @extschema@.versioned_tables TO PUBLIC;
+
+-- Validate a column of tbl and return its attribute row.
+CREATE FUNCTION @extschema@._column(tbl regclass, col name, role text)
+RETURNS pg_catalog.pg_attribute
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    att pg_attribute;
+BEGIN
+    SELECT * INTO att FROM pg_attribute
+    WHERE attrelid = tbl AND attname = col AND attnum > 0 AND NOT attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% column "%" of table % does not exist', role, col, tbl
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    RETURN att;
+END
+$$;
+
+-- Quoted, comma-separated column names, each followed by suffix.
+CREATE FUNCTION @extschema@._column_list(cols name[], suffix text DEFAULT '')
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(quote_ident(c) || suffix, ', ' ORDER BY i)
+    FROM unnest(cols) WITH ORDINALITY AS u(c, i)
+$$;
+
+
+-- The registration row of tbl; 42704 if tbl is not registered.
+CREATE FUNCTION @extschema@._registration(tbl regclass)
+RETURNS @extschema@.versioned_table_registry
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg @extschema@.versioned_table_registry;
+BEGIN
+    SELECT r.* INTO reg
+    FROM @extschema@.versioned_table_registry r
+    JOIN pg_class c ON c.relname = r.table_name
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
+    WHERE c.oid = tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not registered as a versioned table', tbl
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN reg;
+END
+$$;
+
+-- Create an index on (key, version) unless one already leads with those
+-- columns: promotion after a DELETE and the 'view' strategy read through it.
+-- Returns the name of the index created, or NULL.
+CREATE FUNCTION @extschema@._ensure_key_version_index(tbl regclass, cols name[])
+RETURNS name
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    attnums int2[];
+    idx name;
+BEGIN
+    SELECT array_agg(a.attnum ORDER BY u.i) INTO attnums
+    FROM unnest(cols) WITH ORDINALITY u(c, i)
+    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c;
+    IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+               JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+               WHERE i.indrelid = tbl AND i.indpred IS NULL AND i.indexprs IS NULL
+                 AND (i.indkey::int2[])[0:cardinality(attnums) - 1] = attnums) THEN
+        RETURN NULL;
+    END IF;
+    idx := @extschema@._object_name((SELECT relname FROM pg_class WHERE oid = tbl), 'key_version');
+    EXECUTE format('CREATE INDEX %I ON %s (%s)', idx, tbl, @extschema@._column_list(cols));
+    RETURN idx;
+END
+$$;
+
+CREATE FUNCTION @extschema@.register_versioned_table(
+    tbl regclass,
+    key_columns name[],
+    version_columns name[],
+    strategy text DEFAULT 'flag',
+    current_column name DEFAULT 'current',
+    view_name name DEFAULT NULL,
+    current_indexes text[] DEFAULT '{}',
+    append_only boolean DEFAULT false,
+    backfill boolean DEFAULT true)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rel record;
+    att pg_attribute;
+    col name;
+    cols name[];
+    qtbl text;
+    qview text;
+    heads name;
+    flag_existed boolean := false;
+    has_null boolean;
+    key_list text;
+    version_desc text;
+    index_columns text;
+    index_specs text[] := '{}';
+    spec text;
+    created name[] := '{}';
+    idx name;
+    trigger_args text;
+BEGIN
+    IF tbl IS NULL OR key_columns IS NULL OR version_columns IS NULL
+       OR strategy IS NULL OR append_only IS NULL OR backfill IS NULL
+       OR current_indexes IS NULL THEN
+        RAISE EXCEPTION 'only view_name and current_column of register_versioned_table may be null'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+    IF rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM @extschema@._require_owner(tbl);
+    IF EXISTS (SELECT 1 FROM @extschema@.versioned_table_registry r
+               WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
+        RAISE EXCEPTION 'table % is already registered as a versioned table', tbl
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Call unregister_versioned_table first to change its registration.';
+    END IF;
+    IF strategy NOT IN ('flag', 'view') THEN
+        RAISE EXCEPTION 'unknown strategy "%"', strategy
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''flag'' or ''view''.';
+    END IF;
+    IF coalesce(cardinality(key_columns), 0) = 0 OR coalesce(cardinality(version_columns), 0) = 0
+       OR array_position(key_columns || version_columns, NULL) IS NOT NULL
+       OR (SELECT count(DISTINCT c) <> count(*) FROM unnest(key_columns || version_columns) c) THEN
+        RAISE EXCEPTION 'key_columns and version_columns must name distinct columns, at least one each'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF strategy = 'flag' AND (current_column IS NULL
+                              OR current_column = ANY (key_columns || version_columns)) THEN
+        RAISE EXCEPTION 'current_column must name a column other than the key and version columns'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF strategy = 'flag' AND 'current_relation' = ANY (key_columns) THEN
+        RAISE EXCEPTION 'a key column cannot be named "current_relation"'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The heads table of a versioned table uses that name.';
+    END IF;
+    view_name := coalesce(view_name, @extschema@._object_name(rel.relname, 'current'));
+    qtbl := format('%I.%I', rel.nspname, rel.relname);
+    qview := format('%I.%I', rel.nspname, view_name);
+    key_list := @extschema@._column_list(key_columns);
+    version_desc := @extschema@._column_list(version_columns, ' DESC');
+
+    FOREACH col IN ARRAY key_columns || version_columns LOOP
+        att := @extschema@._column(tbl, col,
+                   CASE WHEN col = ANY (key_columns) THEN 'key' ELSE 'version' END);
+        PERFORM @extschema@._require_btree_type(att.atttypid);
+    END LOOP;
+    IF strategy = 'flag' THEN
+        SELECT a.* INTO att FROM pg_attribute a
+        WHERE a.attrelid = tbl AND a.attname = current_column AND a.attnum > 0 AND NOT a.attisdropped;
+        flag_existed := FOUND;
+        IF flag_existed AND att.atttypid <> 'boolean'::regtype THEN
+            RAISE EXCEPTION 'column "%" of table % must be of type boolean to mark current rows',
+                current_column, tbl
+                USING ERRCODE = 'datatype_mismatch';
+        END IF;
+    END IF;
+    FOREACH spec IN ARRAY current_indexes LOOP
+        SELECT string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', '),
+               array_agg(p.column_name)
+        INTO index_columns, cols
+        FROM @extschema@._parse_column_list(spec) p;
+        FOREACH col IN ARRAY cols LOOP
+            IF col IS DISTINCT FROM current_column OR strategy <> 'flag' OR NOT flag_existed THEN
+                PERFORM @extschema@._column(tbl, col, 'index');
+            END IF;
+        END LOOP;
+        index_specs := index_specs || index_columns;
+    END LOOP;
+    IF strategy = 'view' AND cardinality(index_specs) > 0 THEN
+        RAISE EXCEPTION 'current_indexes need a strategy that stores current rows'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Strategy ''view'' computes current rows at query time.';
+    END IF;
+
+    -- Writers wait until the current rows are computed and the triggers exist.
+    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', qtbl);
+
+    FOREACH col IN ARRAY key_columns || version_columns LOOP
+        IF NOT (SELECT attnotnull FROM pg_attribute WHERE attrelid = tbl AND attname = col) THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I IS NULL)', qtbl, col) INTO has_null;
+            IF has_null THEN
+                RAISE EXCEPTION 'column "%" of table % contains null values', col, tbl
+                    USING ERRCODE = 'not_null_violation',
+                          DETAIL = 'Key and version columns of a versioned table cannot be null.';
+            END IF;
+        END IF;
+    END LOOP;
+
+    idx := @extschema@._ensure_key_version_index(tbl, key_columns || version_columns);
+    IF idx IS NOT NULL THEN
+        created := created || idx;
+    END IF;
+
+    IF strategy = 'view' THEN
+        EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                       qview, key_list, @extschema@._visible_columns(tbl, NULL),
+                       qtbl, key_list, version_desc);
+    ELSE
+        IF NOT flag_existed THEN
+            EXECUTE format('ALTER TABLE %s ADD COLUMN %I boolean NOT NULL DEFAULT false',
+                           qtbl, current_column);
+        END IF;
+        heads := @extschema@._object_name(rel.relname, 'heads');
+        EXECUTE format('CREATE TABLE %I.%I (%s, current_relation pg_catalog.regclass NOT NULL, PRIMARY KEY (%s))',
+                       rel.nspname, heads,
+                       (SELECT string_agg(format('%I %s%s', a.attname,
+                                                 format_type(a.atttypid, a.atttypmod),
+                                                 CASE WHEN a.attcollation <> 0
+                                                      THEN format(' COLLATE %I.%I', cn.nspname, co.collname)
+                                                      ELSE '' END), ', ' ORDER BY u.i)
+                        FROM unnest(key_columns) WITH ORDINALITY u(c, i)
+                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c
+                        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+                        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace),
+                       key_list);
+        EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', rel.nspname, heads,
+                       (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
+        IF backfill THEN
+            PERFORM @extschema@._compute_current_rows(tbl, key_columns, version_columns,
+                                                      current_column, rel.nspname, heads,
+                                                      flag_existed);
+        END IF;
+
+        -- Unique where the table allows it: a unique index on a partitioned
+        -- table must include the partition key.
+        idx := @extschema@._object_name(rel.relname, 'current_key');
+        EXECUTE format('CREATE %sINDEX %I ON %s (%s) WHERE %I',
+                       CASE WHEN rel.relkind = 'r' THEN 'UNIQUE ' ELSE '' END,
+                       idx, qtbl, key_list, current_column);
+        created := created || idx;
+        FOR i IN 1 .. cardinality(index_specs) LOOP
+            idx := @extschema@._object_name(rel.relname, 'current_' || i);
+            EXECUTE format('CREATE INDEX %I ON %s (%s) WHERE %I', idx, qtbl, index_specs[i], current_column);
+            created := created || idx;
+        END LOOP;
+
+        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I',
+                       qview, @extschema@._visible_columns(tbl, current_column), qtbl, current_column);
+
+        trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
+                                  quote_literal(current_column),
+                                  quote_literal(cardinality(key_columns)),
+                                  (SELECT string_agg(quote_literal(c), ', ')
+                                   FROM unnest(key_columns || version_columns) c));
+        EXECUTE format('CREATE TRIGGER current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                       qtbl, trigger_args);
+        EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                       qtbl, trigger_args);
+        IF NOT append_only THEN
+            EXECUTE format('CREATE TRIGGER current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                           qtbl, trigger_args);
+            EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                           qtbl, trigger_args);
+            EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                           qtbl, trigger_args);
+        END IF;
+    END IF;
+    IF append_only THEN
+        EXECUTE format('CREATE TRIGGER current_view_append_only BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_append_only_trigger()',
+                       qtbl);
+    END IF;
+
+    INSERT INTO @extschema@.versioned_table_registry
+        (table_schema, table_name, key_columns, version_columns, strategy, current_column,
+         view_name, heads_table, current_indexes, created_indexes, added_current_column,
+         append_only)
+    VALUES (rel.nspname, rel.relname, key_columns, version_columns, strategy,
+            CASE WHEN strategy = 'flag' THEN current_column END,
+            view_name, heads, current_indexes, created,
+            strategy = 'flag' AND NOT flag_existed, append_only);
+END
+$$;
+
+-- The table's columns for a view of it, quoted, without the one excluded.
+CREATE FUNCTION @extschema@._visible_columns(tbl regclass, excluded name)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+    FROM pg_attribute
+    WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped
+      AND attname IS DISTINCT FROM excluded
+$$;
+
+-- Set the flag of every key's current row and fill the heads table, in one
+-- set-based statement (ties between equal versions go to any one row).
+CREATE FUNCTION @extschema@._compute_current_rows(
+    tbl regclass, key_columns name[], version_columns name[], current_column name,
+    heads_schema name, heads name, reset boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_list text := @extschema@._column_list(key_columns);
+BEGIN
+    IF reset THEN
+        EXECUTE format('UPDATE %s SET %I = false WHERE %I', tbl, current_column, current_column);
+    END IF;
+    EXECUTE format($sql$
+        WITH winners AS MATERIALIZED (
+            SELECT DISTINCT ON (%1$s) tableoid AS current_relation, ctid AS row_id, %1$s
+            FROM %2$s ORDER BY %1$s, %3$s),
+        heads AS (
+            INSERT INTO %4$I.%5$I (%1$s, current_relation)
+            SELECT %1$s, current_relation::regclass FROM winners)
+        UPDATE %2$s t SET %6$I = true FROM winners w
+        WHERE t.tableoid = w.current_relation AND t.ctid = w.row_id
+        $sql$,
+        key_list, tbl, @extschema@._column_list(version_columns, ' DESC'),
+        heads_schema, heads, current_column);
+END
+$$;
+
+CREATE FUNCTION @extschema@.unregister_versioned_table(tbl regclass, drop_current boolean DEFAULT true)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg @extschema@.versioned_table_registry;
+    trg name;
+    idx name;
+BEGIN
+    reg := @extschema@._registration(tbl);
+    PERFORM @extschema@._require_owner(tbl);
+    FOREACH trg IN ARRAY ARRAY['current_view_insert', 'current_view_truncate',
+                               'current_view_before_update', 'current_view_after_update',
+                               'current_view_delete', 'current_view_append_only']::name[] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', trg, tbl);
+    END LOOP;
+    EXECUTE format('DROP VIEW IF EXISTS %I.%I', reg.table_schema, reg.view_name);
+    IF reg.heads_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
+    END IF;
+    FOREACH idx IN ARRAY reg.created_indexes LOOP
+        EXECUTE format('DROP INDEX IF EXISTS %I.%I', reg.table_schema, idx);
+    END LOOP;
+    IF drop_current AND reg.added_current_column THEN
+        EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
+    END IF;
+    DELETE FROM @extschema@.versioned_table_registry
+    WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
+END
+$$;
+
+-- The number of keys whose current row is wrong: 0 when healthy.
+CREATE FUNCTION @extschema@.check_versioned_table(tbl regclass)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
+    key_list text := @extschema@._column_list(reg.key_columns);
+    version_list text := @extschema@._column_list(reg.version_columns);
+    heads_check text := '';
+    wrong bigint;
+BEGIN
+    -- Keys whose row in the view is not the one with the greatest version,
+    -- or that have no row or several in it.
+    IF reg.heads_table IS NOT NULL THEN
+        -- ... and, for 'flag', keys whose heads row disagrees with the flags.
+        heads_check := format($sql$
+            UNION
+            SELECT %1$s FROM (
+                (SELECT %1$s, tableoid::oid AS rel FROM %2$s WHERE %3$I
+                 EXCEPT ALL SELECT %1$s, current_relation::oid FROM %4$I.%5$I)
+                UNION ALL
+                (SELECT %1$s, current_relation::oid FROM %4$I.%5$I
+                 EXCEPT ALL SELECT %1$s, tableoid::oid FROM %2$s WHERE %3$I)) h
+            $sql$, key_list, tbl, reg.current_column, reg.table_schema, reg.heads_table);
+    END IF;
+    EXECUTE format($sql$
+        WITH oracle AS (SELECT DISTINCT ON (%1$s) %1$s, %2$s FROM %3$s ORDER BY %1$s, %4$s),
+             shown AS (SELECT %1$s, %2$s FROM %5$I.%6$I)
+        SELECT count(*) FROM (
+            SELECT %1$s FROM ((TABLE oracle EXCEPT ALL TABLE shown)
+                              UNION ALL (TABLE shown EXCEPT ALL TABLE oracle)) d
+            %7$s) wrong_keys
+        $sql$,
+        key_list, version_list, tbl, @extschema@._column_list(reg.version_columns, ' DESC'),
+        reg.table_schema, reg.view_name, heads_check)
+    INTO wrong;
+    RETURN wrong;
+END
+$$;
+
+-- Forget the registration of a dropped table, and drop its heads table.
+CREATE FUNCTION @extschema@._forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg record;
+BEGIN
+    FOR reg IN
+        DELETE FROM @extschema@.versioned_table_registry r
+        USING pg_event_trigger_dropped_objects() d
+        WHERE d.object_type = 'table' AND NOT d.is_temporary
+          AND r.table_schema = d.schema_name AND r.table_name = d.object_name
+        RETURNING r.table_schema, r.heads_table
+    LOOP
+        IF reg.heads_table IS NOT NULL THEN
+            EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._forget_dropped_tables() FROM PUBLIC;
+
+CREATE EVENT TRIGGER current_view_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@._forget_dropped_tables();

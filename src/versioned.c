@@ -1,0 +1,903 @@
+/*-------------------------------------------------------------------------
+ * versioned.c
+ *	  Triggers that keep exactly one current row per key of a versioned
+ *	  table registered with strategy 'flag'.
+ *
+ * The current row of a key is the one with the greatest version; among equal
+ * versions, the one inserted last.  It carries flag = true; all other rows
+ * carry false.  A small "heads" table, keyed by the key, records in which
+ * relation (partition) the current row lives, so that finding it is one index
+ * probe into one partition whatever the number of partitions.
+ *
+ * Locking protocol, which keeps writers of one key serialised without
+ * deadlocks between INSERT and DELETE (the executor locks a deleted or updated
+ * row before its triggers run, so every path takes history row locks before
+ * the heads row lock, never the reverse):
+ *
+ *	- an insert that wins (version >= current) demotes the current row with an
+ *	  UPDATE: that row lock is the serialisation point between winners and
+ *	  with a concurrent DELETE of the current row;
+ *	- an insert that loses takes FOR KEY SHARE on the current row (so that it
+ *	  waits for a deleter of that row) and updates its heads row, so that a
+ *	  concurrent promoter running under REPEATABLE READ gets a serialisation
+ *	  failure instead of promoting a row older than the loser's;
+ *	- the first row of a key inserts the heads row; a concurrent first row
+ *	  waits on that insertion and then retries;
+ *	- deleting or moving away the current row promotes the best remaining row
+ *	  and rewrites the heads row (or deletes it when no row is left).
+ *
+ * All statements are prepared once per relation and kept (SPI_keepplan); the
+ * cache is dropped when any relation involved is invalidated.  They run as
+ * the owner of the registered table, like PostgreSQL's own foreign-key
+ * triggers, so that a role with only INSERT on the table can write to it.
+ *-------------------------------------------------------------------------
+ */
+#include "current_view.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(current_view_flag_trigger);
+PG_FUNCTION_INFO_V1(current_view_append_only_trigger);
+
+#define MAX_COLUMNS INDEX_MAX_KEYS
+
+/* Layout of the trigger arguments written by register_versioned_table(). */
+#define ARG_HEADS_SCHEMA	0
+#define ARG_HEADS_NAME		1
+#define ARG_FLAG_COLUMN		2
+#define ARG_NKEYS			3
+#define ARG_FIRST_COLUMN	4
+
+typedef enum PlanKind
+{
+	/* statements on one leaf relation */
+	PLAN_DEMOTE_UPTO,			/* unflag the current row if version <= $v */
+	PLAN_DEMOTE_ANY,			/* unflag the current row */
+	PLAN_LOCK_CURRENT,			/* FOR KEY SHARE the current row, get version */
+	PLAN_FLAG_ROW,				/* flag the row at a ctid */
+	/* statements on the registered table and its heads table */
+	PLAN_ANY_CURRENT,			/* is a current row visible? */
+	PLAN_BEST_ROW,				/* the row that should be current */
+	PLAN_HEADS_READ,
+	PLAN_HEADS_INSERT,
+	PLAN_HEADS_LOCK,
+	PLAN_HEADS_SET,
+	PLAN_HEADS_TOUCH,
+	PLAN_HEADS_DELETE,
+	NUM_PLAN_KINDS
+} PlanKind;
+
+typedef struct VersionedRelKey
+{
+	Oid			relid;			/* a leaf partition, or the registered table */
+	Oid			root_relid;		/* the registered table */
+} VersionedRelKey;
+
+typedef struct VersionedRel
+{
+	VersionedRelKey key;
+	bool		valid;
+	bool		root_is_partitioned;
+	Oid			root_owner;
+	Oid			heads_relid;
+	NameData	heads_schema;
+	NameData	heads_name;
+	NameData	flag_column;
+	int			nkeys;
+	int			nversions;
+	NameData	key_names[MAX_COLUMNS];
+	NameData	version_names[MAX_COLUMNS];
+	/* attribute numbers in relation "relid" */
+	AttrNumber	key_attnums[MAX_COLUMNS];
+	AttrNumber	version_attnums[MAX_COLUMNS];
+	AttrNumber	flag_attnum;
+	Oid			key_types[MAX_COLUMNS];
+	Oid			version_types[MAX_COLUMNS];
+	Oid			version_collations[MAX_COLUMNS];
+	FmgrInfo	version_cmp[MAX_COLUMNS];
+	SPIPlanPtr	plans[NUM_PLAN_KINDS];
+} VersionedRel;
+
+/* One key being maintained, and where its row lives. */
+typedef struct KeyTask
+{
+	Trigger    *trigger;		/* arguments, to build cache entries */
+	VersionedRel *root;			/* entry of the registered table itself */
+	Datum		keys[MAX_COLUMNS];
+	Datum		versions[MAX_COLUMNS];
+} KeyTask;
+
+static HTAB *versioned_rels = NULL;
+static HTAB *trigger_roots = NULL;	/* trigger oid -> registered table */
+
+/*
+ * Depth of our own statements on history tables: their UPDATE triggers must
+ * let the flag change through.
+ */
+static int	internal_write_depth = 0;
+
+static void
+invalidate_versioned_rels(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	VersionedRel *vr;
+
+	hash_seq_init(&status, versioned_rels);
+	while ((vr = hash_seq_search(&status)) != NULL)
+	{
+		if (!OidIsValid(relid) || vr->key.relid == relid ||
+			vr->key.root_relid == relid || vr->heads_relid == relid)
+			vr->valid = false;
+	}
+}
+
+void
+versioned_init(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(VersionedRelKey);
+	ctl.entrysize = sizeof(VersionedRel);
+	versioned_rels = hash_create("current_view versioned relations", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(VersionedRelKey);
+	trigger_roots = hash_create("current_view trigger roots", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS);
+	CacheRegisterRelcacheCallback(invalidate_versioned_rels, (Datum) 0);
+}
+
+/*
+ * The registered table of a trigger: the trigger itself or, on a partition,
+ * the ancestor trigger it was cloned from.
+ */
+static Oid
+registered_table_of_trigger(Oid tgoid)
+{
+	VersionedRelKey *entry;
+	bool		found;
+	Relation	tgrel;
+	Oid			tgrelid = InvalidOid;
+
+	entry = hash_search(trigger_roots, &tgoid, HASH_FIND, &found);
+	if (found)
+		return entry->root_relid;
+
+	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	for (Oid current = tgoid; OidIsValid(current);)
+	{
+		ScanKeyData skey;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+		Form_pg_trigger trig;
+
+		ScanKeyInit(&skey, Anum_pg_trigger_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(current));
+		scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &skey);
+		tuple = systable_getnext(scan);
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "could not find trigger %u", current);
+		trig = (Form_pg_trigger) GETSTRUCT(tuple);
+		tgrelid = trig->tgrelid;
+		current = trig->tgparentid;
+		systable_endscan(scan);
+	}
+	table_close(tgrel, AccessShareLock);
+
+	entry = hash_search(trigger_roots, &tgoid, HASH_ENTER, NULL);
+	entry->root_relid = tgrelid;
+	return tgrelid;
+}
+
+static AttrNumber
+registered_attnum(Oid relid, const char *column)
+{
+	AttrNumber	attnum = get_attnum(relid, column);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of versioned table \"%s\" does not exist",
+						column, get_rel_name(relid)),
+				 errhint("Unregister the table before renaming or dropping its key, version or current columns.")));
+	return attnum;
+}
+
+static void
+build_versioned_rel(VersionedRel *vr, Trigger *trigger)
+{
+	char	  **args = trigger->tgargs;
+	HeapTuple	classtup;
+	Oid			relid = vr->key.relid;
+	Oid			heads_namespace;
+
+	if (trigger->tgnargs < ARG_FIRST_COLUMN + 2)
+		elog(ERROR, "trigger \"%s\" has too few arguments", trigger->tgname);
+	namestrcpy(&vr->heads_schema, args[ARG_HEADS_SCHEMA]);
+	namestrcpy(&vr->heads_name, args[ARG_HEADS_NAME]);
+	namestrcpy(&vr->flag_column, args[ARG_FLAG_COLUMN]);
+	vr->nkeys = pg_strtoint32(args[ARG_NKEYS]);
+	vr->nversions = trigger->tgnargs - ARG_FIRST_COLUMN - vr->nkeys;
+	if (vr->nkeys < 1 || vr->nversions < 1 ||
+		vr->nkeys > MAX_COLUMNS || vr->nversions > MAX_COLUMNS)
+		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
+
+	for (int i = 0; i < vr->nkeys; i++)
+	{
+		namestrcpy(&vr->key_names[i], args[ARG_FIRST_COLUMN + i]);
+		vr->key_attnums[i] = registered_attnum(relid, args[ARG_FIRST_COLUMN + i]);
+		vr->key_types[i] = get_atttype(relid, vr->key_attnums[i]);
+	}
+	for (int i = 0; i < vr->nversions; i++)
+	{
+		const char *name = args[ARG_FIRST_COLUMN + vr->nkeys + i];
+		TypeCacheEntry *typentry;
+		int32		typmod;
+
+		namestrcpy(&vr->version_names[i], name);
+		vr->version_attnums[i] = registered_attnum(relid, name);
+		get_atttypetypmodcoll(relid, vr->version_attnums[i], &vr->version_types[i],
+							  &typmod, &vr->version_collations[i]);
+		typentry = lookup_type_cache(vr->version_types[i], TYPECACHE_CMP_PROC_FINFO);
+		if (!OidIsValid(typentry->cmp_proc_finfo.fn_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify a comparison function for type %s",
+							format_type_be(vr->version_types[i]))));
+		fmgr_info_copy(&vr->version_cmp[i], &typentry->cmp_proc_finfo, TopMemoryContext);
+	}
+	vr->flag_attnum = registered_attnum(relid, NameStr(vr->flag_column));
+
+	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
+	vr->heads_relid = get_relname_relid(NameStr(vr->heads_name), heads_namespace);
+	if (!OidIsValid(vr->heads_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("heads table \"%s.%s\" of versioned table \"%s\" does not exist",
+						NameStr(vr->heads_schema), NameStr(vr->heads_name),
+						get_rel_name(vr->key.root_relid)),
+				 errhint("Unregister the table and register it again.")));
+
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(vr->key.root_relid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", vr->key.root_relid);
+	vr->root_owner = ((Form_pg_class) GETSTRUCT(classtup))->relowner;
+	vr->root_is_partitioned =
+		((Form_pg_class) GETSTRUCT(classtup))->relkind == RELKIND_PARTITIONED_TABLE;
+	ReleaseSysCache(classtup);
+}
+
+static VersionedRel *
+lookup_versioned_rel(Oid relid, Oid root_relid, Trigger *trigger)
+{
+	VersionedRelKey key = {relid, root_relid};
+	VersionedRel *vr;
+	bool		found;
+
+	vr = hash_search(versioned_rels, &key, HASH_ENTER, &found);
+	if (found && vr->valid)
+		return vr;
+	if (found)
+	{
+		for (int i = 0; i < NUM_PLAN_KINDS; i++)
+			if (vr->plans[i] != NULL)
+				SPI_freeplan(vr->plans[i]);
+	}
+	memset(((char *) vr) + sizeof(VersionedRelKey), 0,
+		   sizeof(VersionedRel) - sizeof(VersionedRelKey));
+	PG_TRY();
+	{
+		build_versioned_rel(vr, trigger);
+	}
+	PG_CATCH();
+	{
+		hash_search(versioned_rels, &key, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	vr->valid = true;
+	return vr;
+}
+
+/* "k1 = $first AND k2 = $first+1 ..." */
+static void
+append_key_quals(StringInfo buf, VersionedRel *vr, int first_param)
+{
+	for (int i = 0; i < vr->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		append_equality_qual(buf, NameStr(vr->key_names[i]), vr->key_types[i],
+							 first_param + i);
+	}
+}
+
+/* (v1, v2, ...) > ($first, $first+1, ...) in the btree order of each type */
+static void
+append_version_greater(StringInfo buf, VersionedRel *vr, int column, int first_param)
+{
+	const char *name = quote_identifier(NameStr(vr->version_names[column]));
+	Oid			typid = vr->version_types[column];
+
+	appendStringInfo(buf, "(%s ", name);
+	append_type_operator(buf, typid, BTGreaterStrategyNumber);
+	appendStringInfo(buf, " $%d", first_param + column);
+	if (column + 1 < vr->nversions)
+	{
+		appendStringInfo(buf, " OR (%s ", name);
+		append_type_operator(buf, typid, BTEqualStrategyNumber);
+		appendStringInfo(buf, " $%d AND ", first_param + column);
+		append_version_greater(buf, vr, column + 1, first_param);
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+static void
+append_column_list(StringInfo buf, NameData *names, int n, const char *suffix)
+{
+	for (int i = 0; i < n; i++)
+		appendStringInfo(buf, "%s%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(names[i])), suffix);
+}
+
+static SPIPlanPtr
+versioned_plan(VersionedRel *vr, PlanKind kind)
+{
+	StringInfoData sql;
+	Oid			argtypes[2 * MAX_COLUMNS + 1];
+	int			nargs = vr->nkeys;
+	const char *flag = quote_identifier(NameStr(vr->flag_column));
+	char	   *rel;
+	char	   *heads;
+
+	if (vr->plans[kind] != NULL)
+		return vr->plans[kind];
+
+	rel = qualified_relation_name(vr->key.relid);
+	heads = quote_qualified_identifier(NameStr(vr->heads_schema), NameStr(vr->heads_name));
+	memcpy(argtypes, vr->key_types, vr->nkeys * sizeof(Oid));
+	initStringInfo(&sql);
+
+	switch (kind)
+	{
+		case PLAN_DEMOTE_UPTO:
+			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE ", rel, flag);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfo(&sql, " AND %s AND NOT ", flag);
+			append_version_greater(&sql, vr, 0, vr->nkeys + 1);
+			memcpy(argtypes + vr->nkeys, vr->version_types, vr->nversions * sizeof(Oid));
+			nargs += vr->nversions;
+			break;
+		case PLAN_DEMOTE_ANY:
+			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE ", rel, flag);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfo(&sql, " AND %s", flag);
+			break;
+		case PLAN_LOCK_CURRENT:
+			appendStringInfoString(&sql, "SELECT ");
+			append_column_list(&sql, vr->version_names, vr->nversions, "");
+			appendStringInfo(&sql, " FROM ONLY %s WHERE ", rel);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfo(&sql, " AND %s FOR KEY SHARE", flag);
+			break;
+		case PLAN_FLAG_ROW:
+			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = true WHERE ", rel, flag);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfo(&sql, " AND NOT %s AND ctid OPERATOR(pg_catalog.=) $%d",
+							 flag, vr->nkeys + 1);
+			argtypes[nargs++] = TIDOID;
+			break;
+		case PLAN_ANY_CURRENT:
+			appendStringInfo(&sql, "SELECT 1 FROM %s%s WHERE ",
+							 vr->root_is_partitioned ? "" : "ONLY ", rel);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfo(&sql, " AND %s LIMIT 1", flag);
+			break;
+		case PLAN_BEST_ROW:
+			appendStringInfo(&sql, "SELECT tableoid, ctid, %s FROM %s%s WHERE ",
+							 flag, vr->root_is_partitioned ? "" : "ONLY ", rel);
+			append_key_quals(&sql, vr, 1);
+			appendStringInfoString(&sql, " ORDER BY ");
+			append_column_list(&sql, vr->version_names, vr->nversions, " DESC");
+			appendStringInfoString(&sql, " LIMIT 1");
+			break;
+		case PLAN_HEADS_READ:
+		case PLAN_HEADS_LOCK:
+			appendStringInfo(&sql, "SELECT current_relation FROM %s WHERE ", heads);
+			append_key_quals(&sql, vr, 1);
+			if (kind == PLAN_HEADS_LOCK)
+				appendStringInfoString(&sql, " FOR UPDATE");
+			break;
+		case PLAN_HEADS_INSERT:
+		case PLAN_HEADS_SET:
+			appendStringInfo(&sql, "INSERT INTO %s AS h (", heads);
+			append_column_list(&sql, vr->key_names, vr->nkeys, "");
+			appendStringInfoString(&sql, ", current_relation) VALUES (");
+			for (int i = 1; i <= vr->nkeys + 1; i++)
+				appendStringInfo(&sql, "%s$%d", i > 1 ? ", " : "", i);
+			appendStringInfoString(&sql, ") ON CONFLICT ");
+			if (kind == PLAN_HEADS_INSERT)
+				appendStringInfoString(&sql, "DO NOTHING");
+			else
+			{
+				appendStringInfoChar(&sql, '(');
+				append_column_list(&sql, vr->key_names, vr->nkeys, "");
+				appendStringInfoString(&sql, ") DO UPDATE SET current_relation = excluded.current_relation");
+			}
+			argtypes[nargs++] = REGCLASSOID;
+			break;
+		case PLAN_HEADS_TOUCH:
+			appendStringInfo(&sql, "UPDATE %s SET current_relation = current_relation WHERE ", heads);
+			append_key_quals(&sql, vr, 1);
+			break;
+		case PLAN_HEADS_DELETE:
+			appendStringInfo(&sql, "DELETE FROM %s WHERE ", heads);
+			append_key_quals(&sql, vr, 1);
+			break;
+		case NUM_PLAN_KINDS:
+			elog(ERROR, "invalid plan kind");
+	}
+
+	vr->plans[kind] = prepare_kept_plan(sql.data, nargs, argtypes);
+	pfree(sql.data);
+	return vr->plans[kind];
+}
+
+static uint64
+run(VersionedRel *vr, PlanKind kind, Datum *values, int expected_ret)
+{
+	return execute_plan(versioned_plan(vr, kind), values, expected_ret);
+}
+
+/* Parameters: the key values followed by one extra value. */
+static Datum *
+keys_and(KeyTask *task, Datum extra)
+{
+	Datum	   *values = palloc(sizeof(Datum) * (task->root->nkeys + 1));
+
+	memcpy(values, task->keys, sizeof(Datum) * task->root->nkeys);
+	values[task->root->nkeys] = extra;
+	return values;
+}
+
+static Datum *
+keys_and_versions(KeyTask *task)
+{
+	VersionedRel *root = task->root;
+	Datum	   *values = palloc(sizeof(Datum) * (root->nkeys + root->nversions));
+
+	memcpy(values, task->keys, sizeof(Datum) * root->nkeys);
+	memcpy(values + root->nkeys, task->versions, sizeof(Datum) * root->nversions);
+	return values;
+}
+
+static VersionedRel *
+leaf_entry(KeyTask *task, Oid relid)
+{
+	if (relid == task->root->key.relid)
+		return task->root;
+	return lookup_versioned_rel(relid, task->root->key.relid, task->trigger);
+}
+
+/* Where the current row of the task's key lives, if anywhere. */
+static Oid
+current_relation(KeyTask *task, PlanKind kind)
+{
+	bool		isnull;
+
+	if (run(task->root, kind, task->keys, SPI_OK_SELECT) == 0)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static Oid
+current_relation_hint(KeyTask *task)
+{
+	if (!task->root->root_is_partitioned)
+		return task->root->key.relid;
+	return current_relation(task, PLAN_HEADS_READ);
+}
+
+/* Compare the task's version with the version columns of SPI's first row. */
+static int
+compare_with_spi_row(KeyTask *task)
+{
+	VersionedRel *root = task->root;
+
+	for (int i = 0; i < root->nversions; i++)
+	{
+		bool		isnull;
+		Datum		other = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, i + 1, &isnull);
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
+														  root->version_collations[i],
+														  task->versions[i], other));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/*
+ * A row with the task's key and version, living in relation self, has been or
+ * is about to be written: decide whether it becomes the current row of its
+ * key, demoting the previous current row if so.
+ */
+static bool
+claim_current(KeyTask *task, Oid self)
+{
+	VersionedRel *root = task->root;
+
+	for (;;)
+	{
+		Oid			current = current_relation_hint(task);
+
+		CHECK_FOR_INTERRUPTS();
+		if (OidIsValid(current))
+		{
+			VersionedRel *holder = leaf_entry(task, current);
+
+			if (run(holder, PLAN_DEMOTE_UPTO, keys_and_versions(task),
+					SPI_OK_UPDATE) > 0)
+			{
+				if (current != self)
+					run(root, PLAN_HEADS_SET, keys_and(task, ObjectIdGetDatum(self)),
+						SPI_OK_INSERT);
+				return true;
+			}
+			if (run(holder, PLAN_LOCK_CURRENT, task->keys, SPI_OK_SELECT) > 0)
+			{
+				/* A newer current row: the new row is history. */
+				if (compare_with_spi_row(task) < 0)
+				{
+					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+					return false;
+				}
+				/* The current row changed after our demotion attempt. */
+				continue;
+			}
+		}
+
+		/* No current row visible: the first row of the key claims it. */
+		if (run(root, PLAN_HEADS_INSERT, keys_and(task, ObjectIdGetDatum(self)),
+				SPI_OK_INSERT) > 0)
+			return true;
+
+		/*
+		 * The heads row exists.  Usually a concurrent writer just committed a
+		 * current row that the next round will see.  Otherwise this
+		 * transaction itself moved the current row away (a cross-partition
+		 * UPDATE runs the destination's insert trigger before the source's
+		 * delete trigger): lock the heads row and claim it.
+		 */
+		if (run(root, PLAN_ANY_CURRENT, task->keys, SPI_OK_SELECT) > 0)
+			continue;
+		if (!OidIsValid(current_relation(task, PLAN_HEADS_LOCK)))
+			continue;
+		if (run(root, PLAN_ANY_CURRENT, task->keys, SPI_OK_SELECT) > 0)
+			continue;
+		run(root, PLAN_HEADS_SET, keys_and(task, ObjectIdGetDatum(self)), SPI_OK_INSERT);
+		return true;
+	}
+}
+
+/*
+ * The current row of the task's key was deleted or moved away: make the best
+ * remaining row current.
+ */
+static void
+promote_best(KeyTask *task)
+{
+	VersionedRel *root = task->root;
+
+	for (;;)
+	{
+		bool		isnull;
+		Oid			best_rel;
+		ItemPointerData best_tid;
+		bool		best_is_current;
+
+		CHECK_FOR_INTERRUPTS();
+		if (run(root, PLAN_BEST_ROW, task->keys, SPI_OK_SELECT) == 0)
+		{
+			run(root, PLAN_HEADS_DELETE, task->keys, SPI_OK_DELETE);
+			return;
+		}
+		best_rel = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 1, &isnull));
+		best_tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 2, &isnull));
+		best_is_current = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													 SPI_tuptable->tupdesc, 3, &isnull));
+		if (!best_is_current)
+		{
+			Oid			current = current_relation_hint(task);
+
+			/* Another row of this transaction may hold the flag: drop it. */
+			if (OidIsValid(current))
+				run(leaf_entry(task, current), PLAN_DEMOTE_ANY, task->keys, SPI_OK_UPDATE);
+			if (run(leaf_entry(task, best_rel), PLAN_FLAG_ROW,
+					keys_and(task, PointerGetDatum(&best_tid)), SPI_OK_UPDATE) == 0)
+				continue;		/* the best row changed concurrently */
+		}
+		run(root, PLAN_HEADS_SET, keys_and(task, ObjectIdGetDatum(best_rel)), SPI_OK_INSERT);
+		return;
+	}
+}
+
+/*
+ * Read the key and version of a history tuple of relation vr into the task;
+ * with check_nulls, reject a null in any of them.
+ */
+static void
+read_key_version(KeyTask *task, VersionedRel *vr, Relation rel, HeapTuple tuple,
+				 bool check_nulls)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	for (int i = 0; i < vr->nkeys + vr->nversions; i++)
+	{
+		bool		is_key = i < vr->nkeys;
+		AttrNumber	attnum = is_key ? vr->key_attnums[i] : vr->version_attnums[i - vr->nkeys];
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, attnum, tupdesc, &isnull);
+
+		if (isnull && check_nulls)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in %s column \"%s\" of versioned table \"%s\"",
+							is_key ? "key" : "version",
+							NameStr(TupleDescAttr(tupdesc, attnum - 1)->attname),
+							RelationGetRelationName(rel)),
+					 errdetail("The current row of a key is decided by its key and version columns, which cannot be null."),
+					 errtablecol(rel, attnum)));
+		if (is_key)
+			task->keys[i] = value;
+		else
+			task->versions[i - vr->nkeys] = value;
+	}
+}
+
+static bool
+key_or_version_changed(VersionedRel *vr, Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	for (int i = 0; i < vr->nkeys + vr->nversions; i++)
+	{
+		AttrNumber	attnum = i < vr->nkeys ? vr->key_attnums[i] : vr->version_attnums[i - vr->nkeys];
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+		bool		oldnull;
+		bool		newnull;
+		Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+		if (oldnull != newnull ||
+			(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen)))
+			return true;
+	}
+	return false;
+}
+
+static bool
+tuple_flag(VersionedRel *vr, Relation rel, HeapTuple tuple)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, vr->flag_attnum, RelationGetDescr(rel), &isnull);
+
+	return !isnull && DatumGetBool(value);
+}
+
+static HeapTuple
+with_flag(VersionedRel *vr, Relation rel, HeapTuple tuple, bool flag)
+{
+	int			attnum = vr->flag_attnum;
+	Datum		value = BoolGetDatum(flag);
+	bool		isnull = false;
+
+	if (tuple_flag(vr, rel, tuple) == flag)
+		return tuple;
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1, &attnum,
+									 &value, &isnull);
+}
+
+/*
+ * Maintenance of one row event, inside SPI and as the table's owner.
+ * Returns whether a row being inserted becomes current.
+ */
+static bool
+maintain(TriggerData *trigdata, VersionedRel *vr, KeyTask *task)
+{
+	TriggerEvent event = trigdata->tg_event;
+	Relation	rel = trigdata->tg_relation;
+	Oid			relid = RelationGetRelid(rel);
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return claim_current(task, relid);
+
+	if (TRIGGER_FIRED_BY_DELETE(event))
+	{
+		if (tuple_flag(vr, rel, trigdata->tg_trigtuple))
+			promote_best(task);
+		return false;
+	}
+
+	/* AFTER UPDATE of a key or version column; the task holds the OLD key. */
+	{
+		HeapTuple	oldtup = trigdata->tg_trigtuple;
+		HeapTuple	newtup = trigdata->tg_newtuple;
+		bool		was_current = tuple_flag(vr, rel, oldtup);
+		KeyTask		new_task = *task;
+		bool		same_key;
+
+		read_key_version(&new_task, vr, rel, newtup, false);
+		same_key = true;
+		for (int i = 0; i < vr->nkeys; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
+												  vr->key_attnums[i] - 1);
+
+			if (!datum_image_eq(task->keys[i], new_task.keys[i], att->attbyval, att->attlen))
+				same_key = false;
+		}
+		/* Promotion of the old key considers the updated row too. */
+		if (was_current)
+			promote_best(task);
+		if ((!was_current || !same_key) && claim_current(&new_task, relid))
+		{
+			ItemPointerData tid = trigdata->tg_newslot->tts_tid;
+
+			run(vr, PLAN_FLAG_ROW, keys_and(&new_task, PointerGetDatum(&tid)),
+				SPI_OK_UPDATE);
+		}
+		return false;
+	}
+}
+
+Datum
+current_view_flag_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent event;
+	Relation	rel;
+	Oid			root_relid;
+	VersionedRel *vr;
+	KeyTask		task;
+	HeapTuple	result;
+	bool		becomes_current = false;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("current_view_flag_trigger: not called by trigger manager")));
+	event = trigdata->tg_event;
+	rel = trigdata->tg_relation;
+	result = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+
+	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid);
+	vr = lookup_versioned_rel(RelationGetRelid(rel), root_relid, trigdata->tg_trigger);
+	task.trigger = trigdata->tg_trigger;
+	task.root = (vr->key.relid == root_relid) ? vr
+		: lookup_versioned_rel(root_relid, root_relid, trigdata->tg_trigger);
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(event))
+	{
+		/* TRUNCATE empties every partition: the heads table follows. */
+		char	   *sql = psprintf("TRUNCATE %s",
+								   quote_qualified_identifier(NameStr(vr->heads_schema),
+															  NameStr(vr->heads_name)));
+
+		SPI_connect();
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not truncate heads table of \"%s\"", RelationGetRelationName(rel));
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_FOR_ROW(event))
+		elog(ERROR, "current_view_flag_trigger: unexpected statement-level event");
+
+	/* Our own flag updates pass through. */
+	if (internal_write_depth > 0)
+		return PointerGetDatum(result);
+
+	if (TRIGGER_FIRED_BY_UPDATE(event))
+	{
+		bool		changed = key_or_version_changed(vr, rel, trigdata->tg_trigtuple,
+													 trigdata->tg_newtuple);
+
+		if (TRIGGER_FIRED_BEFORE(event))
+		{
+			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
+				tuple_flag(vr, rel, trigdata->tg_newtuple))
+				ereport(ERROR,
+						(errcode(ERRCODE_GENERATED_ALWAYS),
+						 errmsg("column \"%s\" of versioned table \"%s\" is maintained by current_view",
+								NameStr(vr->flag_column), RelationGetRelationName(rel)),
+						 errdetail("It marks the current row of each key, which follows from the key and version columns."),
+						 errtablecol(rel, vr->flag_attnum)));
+			if (!changed)
+				return PointerGetDatum(result);
+			/* Reject nulls now; the AFTER trigger decides afresh. */
+			read_key_version(&task, vr, rel, trigdata->tg_newtuple, true);
+			return PointerGetDatum(with_flag(vr, rel, result, false));
+		}
+		if (!changed)
+			return PointerGetDatum(NULL);
+	}
+
+	/* The inserted row, the deleted row, or the row before the update. */
+	read_key_version(&task, vr, rel, trigdata->tg_trigtuple, TRIGGER_FIRED_BY_INSERT(event));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(vr->root_owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	internal_write_depth++;
+	PG_TRY();
+	{
+		becomes_current = maintain(trigdata, vr, &task);
+	}
+	PG_FINALLY();
+	{
+		internal_write_depth--;
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return PointerGetDatum(with_flag(vr, rel, result, becomes_current));
+	return PointerGetDatum(NULL);
+}
+
+/* BEFORE UPDATE OR DELETE row trigger of append-only versioned tables. */
+Datum
+current_view_append_only_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("current_view_append_only_trigger: not called by trigger manager")));
+	/* Flag maintenance updates rows of append-only tables too. */
+	if (internal_write_depth > 0)
+		return PointerGetDatum(trigdata->tg_newtuple);
+	ereport(ERROR,
+			(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+			 errmsg("cannot %s rows of append-only versioned table \"%s\"",
+					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete",
+					RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("The table was registered with append_only => true: add a new version instead."),
+			 errtable(trigdata->tg_relation)));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
