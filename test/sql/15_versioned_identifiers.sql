@@ -41,3 +41,4 @@ SELECT unregister_versioned_table('"My Schema"."Odd ""Table""; DROP TABLE x"');
 SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE nspname = 'My Schema' ORDER BY 1;
 DROP SCHEMA evil CASCADE;
+DROP SCHEMA "My Schema" CASCADE;
