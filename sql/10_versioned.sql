@@ -327,8 +327,10 @@ BEGIN
         IF NOT append_only THEN
             EXECUTE format('CREATE TRIGGER current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
-            EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
-                           qtbl, trigger_args);
+            -- Only key and version changes need deciding afresh; the flag
+            -- updates of the triggers themselves do not queue this trigger.
+            EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+                           @extschema@._column_list(key_columns || version_columns), qtbl, trigger_args);
             EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
         END IF;

@@ -800,6 +800,10 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	result = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
+	/* Our own flag updates pass through. */
+	if (internal_write_depth > 0 && TRIGGER_FIRED_FOR_ROW(event))
+		return PointerGetDatum(result);
+
 	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid);
 	vr = lookup_versioned_rel(RelationGetRelid(rel), root_relid, trigdata->tg_trigger);
 	task.trigger = trigdata->tg_trigger;
@@ -821,10 +825,6 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(event))
 		elog(ERROR, "current_view_flag_trigger: unexpected statement-level event");
-
-	/* Our own flag updates pass through. */
-	if (internal_write_depth > 0)
-		return PointerGetDatum(result);
 
 	if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
