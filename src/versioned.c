@@ -83,6 +83,7 @@ typedef enum PlanKind
 	PLAN_HEADS_INSERT,
 	PLAN_HEADS_LOCK,
 	PLAN_HEADS_SET,
+	PLAN_HEADS_MOVE,
 	PLAN_HEADS_TOUCH,
 	PLAN_HEADS_DELETE,
 	NUM_PLAN_KINDS
@@ -448,6 +449,12 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 			}
 			argtypes[nargs++] = REGCLASSOID;
 			break;
+		case PLAN_HEADS_MOVE:
+			appendStringInfo(&sql, "UPDATE %s SET current_relation = $%d WHERE ",
+							 heads, vr->nkeys + 1);
+			append_key_quals(&sql, vr, 1);
+			argtypes[nargs++] = REGCLASSOID;
+			break;
 		case PLAN_HEADS_TOUCH:
 			appendStringInfo(&sql, "UPDATE %s SET current_relation = current_relation WHERE ", heads);
 			append_key_quals(&sql, vr, 1);
@@ -564,9 +571,10 @@ claim_current(KeyTask *task, Oid self)
 			if (run(holder, PLAN_DEMOTE_UPTO, keys_and_versions(task),
 					SPI_OK_UPDATE) > 0)
 			{
+				/* The heads row exists: the demoted row was current. */
 				if (current != self)
-					run(root, PLAN_HEADS_SET, keys_and(task, ObjectIdGetDatum(self)),
-						SPI_OK_INSERT);
+					run(root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(self)),
+						SPI_OK_UPDATE);
 				return true;
 			}
 			if (run(holder, PLAN_LOCK_CURRENT, task->keys, SPI_OK_SELECT) > 0)
