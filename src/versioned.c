@@ -130,7 +130,16 @@ typedef struct KeyTask
 } KeyTask;
 
 static HTAB *versioned_rels = NULL;
-static HTAB *trigger_roots = NULL;	/* trigger oid -> registered table */
+
+/* The registered table of each trigger seen, forgotten with its relation. */
+typedef struct TriggerRoot
+{
+	Oid			tgoid;
+	Oid			tgrelid;
+	Oid			root_relid;
+} TriggerRoot;
+
+static HTAB *trigger_roots = NULL;
 
 /*
  * Depth of our own statements on history tables: their UPDATE triggers must
@@ -143,6 +152,7 @@ invalidate_versioned_rels(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	VersionedRel *vr;
+	TriggerRoot *root;
 
 	hash_seq_init(&status, versioned_rels);
 	while ((vr = hash_seq_search(&status)) != NULL)
@@ -150,6 +160,14 @@ invalidate_versioned_rels(Datum arg, Oid relid)
 		if (!OidIsValid(relid) || vr->key.relid == relid ||
 			vr->key.root_relid == relid || vr->heads_relid == relid)
 			vr->valid = false;
+	}
+
+	/* Dropping a trigger invalidates its relation: its OID may come back. */
+	hash_seq_init(&status, trigger_roots);
+	while ((root = hash_seq_search(&status)) != NULL)
+	{
+		if (!OidIsValid(relid) || root->tgrelid == relid || root->root_relid == relid)
+			hash_search(trigger_roots, &root->tgoid, HASH_REMOVE, NULL);
 	}
 }
 
@@ -163,7 +181,7 @@ versioned_init(void)
 	versioned_rels = hash_create("current_view versioned relations", 64, &ctl,
 								 HASH_ELEM | HASH_BLOBS);
 	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(VersionedRelKey);
+	ctl.entrysize = sizeof(TriggerRoot);
 	trigger_roots = hash_create("current_view trigger roots", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS);
 	CacheRegisterRelcacheCallback(invalidate_versioned_rels, (Datum) 0);
@@ -174,12 +192,12 @@ versioned_init(void)
  * the ancestor trigger it was cloned from.
  */
 static Oid
-registered_table_of_trigger(Oid tgoid)
+registered_table_of_trigger(Oid tgoid, Oid tgrelid)
 {
-	VersionedRelKey *entry;
+	TriggerRoot *entry;
 	bool		found;
 	Relation	tgrel;
-	Oid			tgrelid = InvalidOid;
+	Oid			root_relid = InvalidOid;
 
 	entry = hash_search(trigger_roots, &tgoid, HASH_FIND, &found);
 	if (found)
@@ -200,15 +218,16 @@ registered_table_of_trigger(Oid tgoid)
 		if (!HeapTupleIsValid(tuple))
 			elog(ERROR, "could not find trigger %u", current);
 		trig = (Form_pg_trigger) GETSTRUCT(tuple);
-		tgrelid = trig->tgrelid;
+		root_relid = trig->tgrelid;
 		current = trig->tgparentid;
 		systable_endscan(scan);
 	}
 	table_close(tgrel, AccessShareLock);
 
 	entry = hash_search(trigger_roots, &tgoid, HASH_ENTER, NULL);
-	entry->root_relid = tgrelid;
-	return tgrelid;
+	entry->tgrelid = tgrelid;
+	entry->root_relid = root_relid;
+	return root_relid;
 }
 
 static AttrNumber
@@ -812,7 +831,8 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	if (internal_write_depth > 0 && TRIGGER_FIRED_FOR_ROW(event))
 		return PointerGetDatum(result);
 
-	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid);
+	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid,
+											 RelationGetRelid(rel));
 	vr = lookup_versioned_rel(RelationGetRelid(rel), root_relid, trigdata->tg_trigger);
 	task.trigger = trigdata->tg_trigger;
 	task.root = (vr->key.relid == root_relid) ? vr
