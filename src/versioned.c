@@ -44,6 +44,8 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
+#include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -53,6 +55,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "tcop/pquery.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
@@ -73,6 +76,7 @@ typedef enum PlanKind
 {
 	/* statements on one leaf relation */
 	PLAN_DEMOTE_UPTO,			/* unflag the current row if version <= $v */
+	PLAN_DEMOTE_BELOW,			/* unflag the current row if version < $v */
 	PLAN_DEMOTE_ANY,			/* unflag the current row */
 	PLAN_LOCK_CURRENT,			/* FOR KEY SHARE the current row, get version */
 	PLAN_FLAG_ROW,				/* flag the row at a ctid */
@@ -127,6 +131,7 @@ typedef struct KeyTask
 	VersionedRel *root;			/* entry of the registered table itself */
 	Datum		keys[MAX_COLUMNS];
 	Datum		versions[MAX_COLUMNS];
+	bool		ties_win;		/* an equal version replaces the current row */
 } KeyTask;
 
 static HTAB *versioned_rels = NULL;
@@ -146,6 +151,30 @@ static HTAB *trigger_roots = NULL;
  * let the flag change through.
  */
 static int	internal_write_depth = 0;
+
+/*
+ * INSERT ... ON CONFLICT runs BEFORE ROW triggers before it knows whether the
+ * row will be inserted: a row that DO NOTHING skips, or that DO UPDATE turns
+ * into an update of another row, may have demoted the current row of its key
+ * and then never appear.  Claims made during such statements are recorded,
+ * tagged with the statement's plan, and checked when that plan ends.
+ */
+typedef struct PendingClaim
+{
+	PlannedStmt *statement;
+	Oid			relid;			/* where the trigger fired */
+	Oid			tgoid;
+	Oid			root_relid;
+	Datum		keys[MAX_COLUMNS];
+} PendingClaim;
+
+static List *pending_claims = NIL;	/* in TopTransactionContext */
+
+/* Plans of the executor runs in progress: NULL unless INSERT ... ON CONFLICT */
+static List *running_on_conflict = NIL;
+
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 static void
 invalidate_versioned_rels(Datum arg, Oid relid)
@@ -171,6 +200,11 @@ invalidate_versioned_rels(Datum arg, Oid relid)
 	}
 }
 
+static void versioned_executor_run(QueryDesc *queryDesc, ScanDirection direction,
+								   uint64 count, bool execute_once);
+static void versioned_executor_end(QueryDesc *queryDesc);
+static void forget_pending_claims(XactEvent event, void *arg);
+
 void
 versioned_init(void)
 {
@@ -185,6 +219,12 @@ versioned_init(void)
 	trigger_roots = hash_create("current_view trigger roots", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS);
 	CacheRegisterRelcacheCallback(invalidate_versioned_rels, (Datum) 0);
+
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = versioned_executor_run;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = versioned_executor_end;
+	RegisterXactCallback(forget_pending_claims, NULL);
 }
 
 /*
@@ -353,22 +393,27 @@ append_key_quals(StringInfo buf, VersionedRel *vr, int first_param)
 	}
 }
 
-/* (v1, v2, ...) > ($first, $first+1, ...) in the btree order of each type */
+/*
+ * (v1, v2, ...) > ($first, $first+1, ...) in the btree order of each type;
+ * with params_first, ($first, ...) > (v1, v2, ...).
+ */
 static void
-append_version_greater(StringInfo buf, VersionedRel *vr, int column, int first_param)
+append_version_greater(StringInfo buf, VersionedRel *vr, int column, int first_param,
+					   bool params_first)
 {
 	const char *name = quote_identifier(NameStr(vr->version_names[column]));
+	char	   *param = psprintf("$%d", first_param + column);
 	Oid			typid = vr->version_types[column];
 
-	appendStringInfo(buf, "(%s ", name);
+	appendStringInfo(buf, "(%s ", params_first ? param : name);
 	append_type_operator(buf, typid, BTGreaterStrategyNumber);
-	appendStringInfo(buf, " $%d", first_param + column);
+	appendStringInfo(buf, " %s", params_first ? name : param);
 	if (column + 1 < vr->nversions)
 	{
 		appendStringInfo(buf, " OR (%s ", name);
 		append_type_operator(buf, typid, BTEqualStrategyNumber);
-		appendStringInfo(buf, " $%d AND ", first_param + column);
-		append_version_greater(buf, vr, column + 1, first_param);
+		appendStringInfo(buf, " %s AND ", param);
+		append_version_greater(buf, vr, column + 1, first_param, params_first);
 		appendStringInfoChar(buf, ')');
 	}
 	appendStringInfoChar(buf, ')');
@@ -403,10 +448,12 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 	switch (kind)
 	{
 		case PLAN_DEMOTE_UPTO:
+		case PLAN_DEMOTE_BELOW:
 			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE ", rel, flag);
 			append_key_quals(&sql, vr, 1);
-			appendStringInfo(&sql, " AND %s AND NOT ", flag);
-			append_version_greater(&sql, vr, 0, vr->nkeys + 1);
+			appendStringInfo(&sql, " AND %s AND %s", flag,
+							 kind == PLAN_DEMOTE_UPTO ? "NOT " : "");
+			append_version_greater(&sql, vr, 0, vr->nkeys + 1, kind == PLAN_DEMOTE_BELOW);
 			memcpy(argtypes + vr->nkeys, vr->version_types, vr->nversions * sizeof(Oid));
 			nargs += vr->nversions;
 			break;
@@ -587,8 +634,8 @@ claim_current(KeyTask *task, Oid self)
 		{
 			VersionedRel *holder = leaf_entry(task, current);
 
-			if (run(holder, PLAN_DEMOTE_UPTO, keys_and_versions(task),
-					SPI_OK_UPDATE) > 0)
+			if (run(holder, task->ties_win ? PLAN_DEMOTE_UPTO : PLAN_DEMOTE_BELOW,
+					keys_and_versions(task), SPI_OK_UPDATE) > 0)
 			{
 				/* The heads row exists: the demoted row was current. */
 				if (current != self)
@@ -598,8 +645,8 @@ claim_current(KeyTask *task, Oid self)
 			}
 			if (run(holder, PLAN_LOCK_CURRENT, task->keys, SPI_OK_SELECT) > 0)
 			{
-				/* A newer current row: the new row is history. */
-				if (compare_with_spi_row(task) < 0)
+				/* The current row stays current: the new row is history. */
+				if (compare_with_spi_row(task) < (task->ties_win ? 0 : 1))
 				{
 					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
 					return false;
@@ -805,6 +852,218 @@ maintain(TriggerData *trigdata, VersionedRel *vr, KeyTask *task)
 	}
 }
 
+/* Run fn(arg) inside SPI as owner, its writes marked as the triggers' own. */
+static void
+as_maintenance(Oid owner, void (*fn) (void *), void *arg)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	internal_write_depth++;
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		internal_write_depth--;
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+typedef struct RowEvent
+{
+	TriggerData *trigdata;
+	VersionedRel *vr;
+	KeyTask    *task;
+	bool		becomes_current;
+} RowEvent;
+
+static void
+maintain_row_event(void *arg)
+{
+	RowEvent   *event = arg;
+
+	event->becomes_current = maintain(event->trigdata, event->vr, event->task);
+}
+
+static void
+truncate_heads(void *arg)
+{
+	VersionedRel *vr = arg;
+	char	   *sql = psprintf("TRUNCATE %s",
+							   quote_qualified_identifier(NameStr(vr->heads_schema),
+														  NameStr(vr->heads_name)));
+
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not truncate heads table \"%s\"", NameStr(vr->heads_name));
+}
+
+static bool
+plan_inserts_on_conflict(PlannedStmt *statement)
+{
+	ListCell   *lc;
+
+	if (statement->commandType != CMD_INSERT && statement->subplans == NIL)
+		return false;
+	if (IsA(statement->planTree, ModifyTable) &&
+		((ModifyTable *) statement->planTree)->onConflictAction != ONCONFLICT_NONE)
+		return true;
+	/* data-modifying WITH clauses */
+	foreach(lc, statement->subplans)
+	{
+		Plan	   *plan = lfirst(lc);
+
+		if (plan != NULL && IsA(plan, ModifyTable) &&
+			((ModifyTable *) plan)->onConflictAction != ONCONFLICT_NONE)
+			return true;
+	}
+	return false;
+}
+
+static void
+versioned_executor_run(QueryDesc *queryDesc, ScanDirection direction,
+					   uint64 count, bool execute_once)
+{
+	PlannedStmt *tag = plan_inserts_on_conflict(queryDesc->plannedstmt) ?
+		queryDesc->plannedstmt : NULL;
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+	running_on_conflict = lappend(running_on_conflict, tag);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		running_on_conflict = list_delete_last(running_on_conflict);
+	}
+	PG_END_TRY();
+}
+
+/* The INSERT ... ON CONFLICT statement firing the trigger now, if any. */
+static PlannedStmt *
+running_on_conflict_statement(void)
+{
+	PlannedStmt *statement = NULL;
+	ListCell   *lc;
+
+	if (running_on_conflict != NIL)
+		return llast(running_on_conflict);
+	/* This library was loaded during the run: look at the portal's statement. */
+	if (ActivePortal != NULL)
+	{
+		foreach(lc, ActivePortal->stmts)
+		{
+			if (plan_inserts_on_conflict(lfirst_node(PlannedStmt, lc)))
+				statement = lfirst_node(PlannedStmt, lc);
+		}
+	}
+	return statement;
+}
+
+/* Remember the key of a row that claimed the flag, in case ON CONFLICT skips it. */
+static void
+record_claim(TriggerData *trigdata, KeyTask *task, PlannedStmt *statement)
+{
+	Relation	rel = trigdata->tg_relation;
+	MemoryContext oldcxt;
+	PendingClaim *claim;
+
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	claim = palloc(sizeof(PendingClaim));
+	claim->statement = statement;
+	claim->relid = RelationGetRelid(rel);
+	claim->tgoid = trigdata->tg_trigger->tgoid;
+	claim->root_relid = task->root->key.relid;
+	for (int i = 0; i < task->root->nkeys; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
+											  task->root->key_attnums[i] - 1);
+
+		claim->keys[i] = datumCopy(task->keys[i], att->attbyval, att->attlen);
+	}
+	pending_claims = lappend(pending_claims, claim);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+settle_claimed_key(void *arg)
+{
+	KeyTask    *task = arg;
+
+	if (run(task->root, PLAN_ANY_CURRENT, task->keys, SPI_OK_SELECT) == 0)
+		promote_best(task);
+}
+
+/* At the end of INSERT ... ON CONFLICT, give every claimed key a current row. */
+static void
+versioned_executor_end(QueryDesc *queryDesc)
+{
+	if (pending_claims != NIL && internal_write_depth == 0)
+	{
+		List	   *mine = NIL;
+		List	   *others = NIL;
+		ListCell   *lc;
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+		foreach(lc, pending_claims)
+		{
+			PendingClaim *claim = lfirst(lc);
+
+			if (claim->statement == queryDesc->plannedstmt)
+				mine = lappend(mine, claim);
+			else
+				others = lappend(others, claim);
+		}
+		list_free(pending_claims);
+		pending_claims = others;
+		MemoryContextSwitchTo(oldcxt);
+
+		foreach(lc, mine)
+		{
+			PendingClaim *claim = lfirst(lc);
+			Relation	rel = table_open(claim->relid, AccessShareLock);
+			KeyTask		task = {.ties_win = true};
+
+			for (int i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+			{
+				if (rel->trigdesc->triggers[i].tgoid == claim->tgoid)
+					task.trigger = &rel->trigdesc->triggers[i];
+			}
+			task.root = lookup_versioned_rel(claim->root_relid, claim->root_relid,
+											 task.trigger);
+			memcpy(task.keys, claim->keys, sizeof(claim->keys));
+			as_maintenance(task.root->root_owner, settle_claimed_key, &task);
+			table_close(rel, AccessShareLock);
+		}
+		list_free_deep(mine);
+	}
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+}
+
+static void
+forget_pending_claims(XactEvent event, void *arg)
+{
+	/* The list lived in TopTransactionContext. */
+	pending_claims = NIL;
+}
+
 Datum
 current_view_flag_trigger(PG_FUNCTION_ARGS)
 {
@@ -815,9 +1074,8 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	VersionedRel *vr;
 	KeyTask		task;
 	HeapTuple	result;
-	bool		becomes_current = false;
-	Oid			save_userid;
-	int			save_sec_context;
+	RowEvent	row_event;
+	PlannedStmt *on_conflict;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -841,14 +1099,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
 		/* TRUNCATE empties every partition: the heads table follows. */
-		char	   *sql = psprintf("TRUNCATE %s",
-								   quote_qualified_identifier(NameStr(vr->heads_schema),
-															  NameStr(vr->heads_name)));
-
-		SPI_connect();
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not truncate heads table of \"%s\"", RelationGetRelationName(rel));
-		SPI_finish();
+		as_maintenance(vr->root_owner, truncate_heads, vr);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(event))
@@ -882,29 +1133,23 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	/* The inserted row, the deleted row, or the row before the update. */
 	read_key_version(&task, vr, rel, trigdata->tg_trigtuple, TRIGGER_FIRED_BY_INSERT(event));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(vr->root_owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
-	internal_write_depth++;
-	PG_TRY();
-	{
-		becomes_current = maintain(trigdata, vr, &task);
-	}
-	PG_FINALLY();
-	{
-		internal_write_depth--;
-	}
-	PG_END_TRY();
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	/*
+	 * Under ON CONFLICT an equal version does not replace the current row: the
+	 * conflict check and DO UPDATE must find that row as the statement saw it.
+	 */
+	on_conflict = TRIGGER_FIRED_BY_INSERT(event) ? running_on_conflict_statement() : NULL;
+	task.ties_win = (on_conflict == NULL);
 
-	if (TRIGGER_FIRED_BY_INSERT(event))
-		return PointerGetDatum(with_flag(vr, rel, result, becomes_current));
-	return PointerGetDatum(NULL);
+	row_event.trigdata = trigdata;
+	row_event.vr = vr;
+	row_event.task = &task;
+	as_maintenance(vr->root_owner, maintain_row_event, &row_event);
+
+	if (!TRIGGER_FIRED_BY_INSERT(event))
+		return PointerGetDatum(NULL);
+	if (row_event.becomes_current && on_conflict != NULL)
+		record_claim(trigdata, &task, on_conflict);
+	return PointerGetDatum(with_flag(vr, rel, result, row_event.becomes_current));
 }
 
 /* BEFORE UPDATE OR DELETE row trigger of append-only versioned tables. */
