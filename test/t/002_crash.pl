@@ -25,7 +25,7 @@ for my $round (1 .. 2)
 		'>', \$rout, '2>', \$rerr);
 	# Crash once the rebuild has committed some batches, writers running.
 	sleep 1;
-	$node->poll_query_until('db', q{SELECT coalesce(sum(rows_done), 0) > 1000 FROM rebuilds})
+	$node->poll_query_until('db', q{SELECT coalesce(sum(rows_done), 0) > 200 FROM rebuilds})
 	  or die 'rebuild made no progress';
 	$node->stop('immediate');
 	finish_writes($run);
