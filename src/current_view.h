@@ -14,6 +14,7 @@
 /* sql_text.c: building SQL text that does not depend on search_path */
 extern char *qualified_relation_name(Oid relid);
 extern void append_type_operator(StringInfo buf, Oid typid, int strategy);
+extern void append_operator(StringInfo buf, Oid opno);
 extern void append_equality_qual(StringInfo buf, const char *column, Oid typid,
 								 int paramno);
 
@@ -23,6 +24,9 @@ extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 
 /* versioned.c */
 extern void versioned_init(void);
+
+/* operations.c: the registered table whose flags a rebuild may write */
+extern Oid flag_writes_relid;
 
 /* search.c */
 extern void search_init(void);

@@ -40,8 +40,6 @@ append_type_operator(StringInfo buf, Oid typid, int strategy)
 {
 	TypeCacheEntry *typentry;
 	Oid			opno;
-	HeapTuple	tuple;
-	Form_pg_operator oper;
 
 	typentry = lookup_type_cache(typid, TYPECACHE_EQ_OPR | TYPECACHE_GT_OPR);
 	opno = (strategy == BTEqualStrategyNumber) ? typentry->eq_opr : typentry->gt_opr;
@@ -51,6 +49,16 @@ append_type_operator(StringInfo buf, Oid typid, int strategy)
 				 errmsg("could not identify an ordering operator for type %s",
 						format_type_be(typid)),
 				 errhint("Key and version columns need a type with a default btree operator class.")));
+
+	append_operator(buf, opno);
+}
+
+/* Append OPERATOR(schema.op) naming operator opno. */
+void
+append_operator(StringInfo buf, Oid opno)
+{
+	HeapTuple	tuple;
+	Form_pg_operator oper;
 
 	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
 	if (!HeapTupleIsValid(tuple))

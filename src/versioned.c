@@ -1091,6 +1091,9 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 
 	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid,
 											 RelationGetRelid(rel));
+	/* A rebuild is rewriting this table's flags (see operations.c). */
+	if (root_relid == flag_writes_relid && TRIGGER_FIRED_FOR_ROW(event))
+		return PointerGetDatum(result);
 	vr = lookup_versioned_rel(RelationGetRelid(rel), root_relid, trigdata->tg_trigger);
 	task.trigger = trigdata->tg_trigger;
 	task.root = (vr->key.relid == root_relid) ? vr
@@ -1163,7 +1166,10 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("current_view_append_only_trigger: not called by trigger manager")));
 	/* Flag maintenance updates rows of append-only tables too. */
-	if (internal_write_depth > 0)
+	if (internal_write_depth > 0 ||
+		(OidIsValid(flag_writes_relid) &&
+		 registered_table_of_trigger(trigdata->tg_trigger->tgoid,
+									 RelationGetRelid(trigdata->tg_relation)) == flag_writes_relid))
 		return PointerGetDatum(trigdata->tg_newtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
