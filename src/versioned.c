@@ -358,7 +358,8 @@ lookup_versioned_rel(Oid relid, Oid root_relid, Trigger *trigger)
 	vr = hash_search(versioned_rels, &key, HASH_ENTER, &found);
 	if (found && vr->valid)
 		return vr;
-	if (found)
+	/* An outer trigger call may be running these plans: then leak them. */
+	if (found && internal_write_depth == 0)
 	{
 		for (int i = 0; i < NUM_PLAN_KINDS; i++)
 			if (vr->plans[i] != NULL)
@@ -616,6 +617,26 @@ compare_with_spi_row(KeyTask *task)
 }
 
 /*
+ * The retry loops below go round again only when a concurrent writer changed
+ * the key's rows, which cannot go on for long; a statement that never takes
+ * effect (another trigger cancelling our flag updates) must not spin forever.
+ */
+#define MAX_ATTEMPTS 1000
+
+static void
+check_attempts(KeyTask *task, int attempt)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (attempt >= MAX_ATTEMPTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				 errmsg("could not settle the current row of a key of versioned table \"%s\"",
+						get_rel_name(task->root->key.relid)),
+				 errhint("Another trigger on the table may be cancelling updates of its column \"%s\".",
+						 NameStr(task->root->flag_column))));
+}
+
+/*
  * A row with the task's key and version, living in relation self, has been or
  * is about to be written: decide whether it becomes the current row of its
  * key, demoting the previous current row if so.
@@ -625,11 +646,12 @@ claim_current(KeyTask *task, Oid self)
 {
 	VersionedRel *root = task->root;
 
-	for (;;)
+	for (int attempt = 0;; attempt++)
 	{
-		Oid			current = current_relation_hint(task);
+		Oid			current;
 
-		CHECK_FOR_INTERRUPTS();
+		check_attempts(task, attempt);
+		current = current_relation_hint(task);
 		if (OidIsValid(current))
 		{
 			VersionedRel *holder = leaf_entry(task, current);
@@ -680,22 +702,24 @@ claim_current(KeyTask *task, Oid self)
 }
 
 /*
- * The current row of the task's key was deleted or moved away: make the best
- * remaining row current.
+ * The current row of the task's key was deleted or moved away, or a row of
+ * this transaction took its flag too early: make the best remaining row
+ * current.  The caller holds the lock of the row that was current, so
+ * writers of the key wait.
  */
 static void
 promote_best(KeyTask *task)
 {
 	VersionedRel *root = task->root;
 
-	for (;;)
+	for (int attempt = 0;; attempt++)
 	{
 		bool		isnull;
 		Oid			best_rel;
 		ItemPointerData best_tid;
 		bool		best_is_current;
 
-		CHECK_FOR_INTERRUPTS();
+		check_attempts(task, attempt);
 		if (run(root, PLAN_BEST_ROW, task->keys, SPI_OK_SELECT) == 0)
 		{
 			run(root, PLAN_HEADS_DELETE, task->keys, SPI_OK_DELETE);
@@ -704,7 +728,7 @@ promote_best(KeyTask *task)
 		best_rel = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 												  SPI_tuptable->tupdesc, 1, &isnull));
 		best_tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
-													  SPI_tuptable->tupdesc, 2, &isnull));
+																SPI_tuptable->tupdesc, 2, &isnull));
 		best_is_current = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 													 SPI_tuptable->tupdesc, 3, &isnull));
 		if (!best_is_current)
@@ -820,16 +844,16 @@ maintain(TriggerData *trigdata, VersionedRel *vr, KeyTask *task)
 		return false;
 	}
 
-	/* AFTER UPDATE of a key or version column; the task holds the OLD key. */
+	/*
+	 * AFTER UPDATE of a key or version column; the BEFORE trigger cleared the
+	 * row's flag.  The task holds the old key.
+	 */
 	{
-		HeapTuple	oldtup = trigdata->tg_trigtuple;
-		HeapTuple	newtup = trigdata->tg_newtuple;
-		bool		was_current = tuple_flag(vr, rel, oldtup);
+		bool		was_current = tuple_flag(vr, rel, trigdata->tg_trigtuple);
 		KeyTask		new_task = *task;
-		bool		same_key;
+		bool		same_key = true;
 
-		read_key_version(&new_task, vr, rel, newtup, false);
-		same_key = true;
+		read_key_version(&new_task, vr, rel, trigdata->tg_newtuple, false);
 		for (int i = 0; i < vr->nkeys; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
@@ -845,8 +869,14 @@ maintain(TriggerData *trigdata, VersionedRel *vr, KeyTask *task)
 		{
 			ItemPointerData tid = trigdata->tg_newslot->tts_tid;
 
-			run(vr, PLAN_FLAG_ROW, keys_and(&new_task, PointerGetDatum(&tid)),
-				SPI_OK_UPDATE);
+			/*
+			 * When another row event of this statement flagged or moved the
+			 * updated row already, its claim above may have demoted that very
+			 * row: then decide the key afresh.
+			 */
+			if (run(vr, PLAN_FLAG_ROW, keys_and(&new_task, PointerGetDatum(&tid)),
+					SPI_OK_UPDATE) == 0)
+				promote_best(&new_task);
 		}
 		return false;
 	}
@@ -1085,10 +1115,6 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	result = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
-	/* Our own flag updates pass through. */
-	if (internal_write_depth > 0 && TRIGGER_FIRED_FOR_ROW(event))
-		return PointerGetDatum(result);
-
 	root_relid = registered_table_of_trigger(trigdata->tg_trigger->tgoid,
 											 RelationGetRelid(rel));
 	/* A rebuild is rewriting this table's flags (see operations.c). */
@@ -1113,6 +1139,9 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 		bool		changed = key_or_version_changed(vr, rel, trigdata->tg_trigtuple,
 													 trigdata->tg_newtuple);
 
+		/* The flag updates of the triggers themselves pass through. */
+		if (internal_write_depth > 0 && !changed)
+			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
 			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
@@ -1166,7 +1195,7 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("current_view_append_only_trigger: not called by trigger manager")));
 	/* Flag maintenance updates rows of append-only tables too. */
-	if (internal_write_depth > 0 ||
+	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
 		(OidIsValid(flag_writes_relid) &&
 		 registered_table_of_trigger(trigdata->tg_trigger->tgoid,
 									 RelationGetRelid(trigdata->tg_relation)) == flag_writes_relid))
