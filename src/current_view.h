@@ -16,6 +16,13 @@ extern char *qualified_relation_name(Oid relid);
 extern void append_type_operator(StringInfo buf, Oid typid, int strategy);
 extern void append_equality_qual(StringInfo buf, const char *column, Oid typid,
 								 int paramno);
+extern void append_key_quals(StringInfo buf, const NameData *names, const Oid *types,
+							 int n, int first_param);
+extern void append_version_greater(StringInfo buf, const char *lhs_alias,
+								   const NameData *names, const Oid *types, int n,
+								   const char *rhs_alias, int first_param);
+extern void append_column_list(StringInfo buf, const char *prefix,
+							   const NameData *names, int n, const char *suffix);
 
 /* sql_text.c: running a cached SPI plan and checking its outcome */
 extern uint64 execute_plan(SPIPlanPtr plan, Datum *values, int expected_ret);
@@ -23,6 +30,9 @@ extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 
 /* versioned.c */
 extern void versioned_init(void);
+
+/* current_table.c */
+extern void current_table_init(void);
 
 /* search.c */
 extern void search_init(void);
