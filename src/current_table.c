@@ -110,6 +110,7 @@ typedef struct HistoryRel
 	int			ncols;
 	NameData   *col_names;
 	Oid		   *col_types;
+	Oid		   *col_collations;
 	int16	   *col_typlen;
 	bool	   *col_byval;
 	AttrNumber *col_attnums;	/* in relation relid */
@@ -245,6 +246,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	columns_desc = RelationGetDescr(columns_rel);
 	hr->col_names = palloc(sizeof(NameData) * columns_desc->natts);
 	hr->col_types = palloc(sizeof(Oid) * columns_desc->natts);
+	hr->col_collations = palloc(sizeof(Oid) * columns_desc->natts);
 	hr->col_typlen = palloc(sizeof(int16) * columns_desc->natts);
 	hr->col_byval = palloc(sizeof(bool) * columns_desc->natts);
 	hr->col_attnums = palloc(sizeof(AttrNumber) * columns_desc->natts);
@@ -265,6 +267,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 					 errhint("Unregister the table before changing its columns, then register it again.")));
 		hr->col_names[hr->ncols] = att->attname;
 		hr->col_types[hr->ncols] = att->atttypid;
+		hr->col_collations[hr->ncols] = att->attcollation;
 		hr->col_typlen[hr->ncols] = att->attlen;
 		hr->col_byval[hr->ncols] = att->attbyval;
 		hr->col_attnums[hr->ncols] = attnum;
@@ -302,7 +305,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 		hr->version_cols[i] = c;
 		hr->version_names[i] = hr->col_names[c];
 		hr->version_types[i] = hr->col_types[c];
-		hr->version_collations[i] = get_typcollation(hr->col_types[c]);
+		hr->version_collations[i] = hr->col_collations[c];
 		fmgr_info_copy(&hr->version_cmp[i], &typentry->cmp_proc_finfo, CurrentMemoryContext);
 	}
 	if (trigger->tgnargs > next_first)

@@ -99,25 +99,31 @@ append_operand(StringInfo buf, const char *alias, const NameData *name, int para
 		appendStringInfoString(buf, quote_identifier(NameStr(*name)));
 }
 
+/* "lhs OPERATOR(schema.op) rhs" for one column */
+static void
+append_comparison(StringInfo buf, const char *lhs_alias, const NameData *name, Oid typid,
+				  int strategy, const char *rhs_alias, int paramno)
+{
+	append_operand(buf, lhs_alias, name, 0);
+	appendStringInfoChar(buf, ' ');
+	append_type_operator(buf, typid, strategy);
+	appendStringInfoChar(buf, ' ');
+	append_operand(buf, rhs_alias, name, paramno);
+}
+
 static void
 append_version_greater_from(StringInfo buf, const char *lhs_alias,
 							const NameData *names, const Oid *types, int n,
 							const char *rhs_alias, int first_param, int column)
 {
 	appendStringInfoChar(buf, '(');
-	append_operand(buf, lhs_alias, &names[column], 0);
-	appendStringInfoChar(buf, ' ');
-	append_type_operator(buf, types[column], BTGreaterStrategyNumber);
-	appendStringInfoChar(buf, ' ');
-	append_operand(buf, rhs_alias, &names[column], first_param + column);
+	append_comparison(buf, lhs_alias, &names[column], types[column], BTGreaterStrategyNumber,
+					  rhs_alias, first_param + column);
 	if (column + 1 < n)
 	{
 		appendStringInfoString(buf, " OR (");
-		append_operand(buf, lhs_alias, &names[column], 0);
-		appendStringInfoChar(buf, ' ');
-		append_type_operator(buf, types[column], BTEqualStrategyNumber);
-		appendStringInfoChar(buf, ' ');
-		append_operand(buf, rhs_alias, &names[column], first_param + column);
+		append_comparison(buf, lhs_alias, &names[column], types[column], BTEqualStrategyNumber,
+						  rhs_alias, first_param + column);
 		appendStringInfoString(buf, " AND ");
 		append_version_greater_from(buf, lhs_alias, names, types, n, rhs_alias,
 									first_param, column + 1);
