@@ -30,6 +30,10 @@ CREATE TABLE @extschema@.versioned_table_registry (
     created_indexes name[] NOT NULL,
     added_current_column boolean NOT NULL,
     append_only boolean NOT NULL,
+    deleted_column name,
+    next_version text[],
+    current_table name,         -- strategy 'table': the table of current rows
+    created_functions text[] NOT NULL DEFAULT '{}',  -- signatures, for DROP FUNCTION
     PRIMARY KEY (table_schema, table_name)
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.versioned_table_registry', '');
@@ -148,7 +152,9 @@ CREATE FUNCTION @extschema@.register_versioned_table(
     view_name name DEFAULT NULL,
     current_indexes text[] DEFAULT '{}',
     append_only boolean DEFAULT false,
-    backfill boolean DEFAULT true)
+    backfill boolean DEFAULT true,
+    deleted_column name DEFAULT NULL,
+    next_version text[] DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -171,11 +177,13 @@ DECLARE
     created name[] := '{}';
     idx name;
     trigger_args text;
+    current_table name;
+    live_filter text := '';
 BEGIN
     IF tbl IS NULL OR key_columns IS NULL OR version_columns IS NULL
        OR strategy IS NULL OR append_only IS NULL OR backfill IS NULL
        OR current_indexes IS NULL THEN
-        RAISE EXCEPTION 'only view_name and current_column of register_versioned_table may be null'
+        RAISE EXCEPTION 'only view_name, current_column, deleted_column and next_version of register_versioned_table may be null'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
@@ -190,10 +198,10 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   HINT = 'Call unregister_versioned_table first to change its registration.';
     END IF;
-    IF strategy NOT IN ('flag', 'view') THEN
+    IF strategy NOT IN ('flag', 'view', 'table') THEN
         RAISE EXCEPTION 'unknown strategy "%"', strategy
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ''flag'' or ''view''.';
+                  HINT = 'Use ''flag'', ''table'' or ''view''.';
     END IF;
     IF coalesce(cardinality(key_columns), 0) = 0 OR coalesce(cardinality(version_columns), 0) = 0
        OR array_position(key_columns || version_columns, NULL) IS NOT NULL
@@ -212,6 +220,12 @@ BEGIN
                   DETAIL = 'The heads table of a versioned table uses that name.';
     END IF;
     view_name := coalesce(view_name, @extschema@._object_name(rel.relname, 'current'));
+    next_version := @extschema@._check_history_options(tbl, key_columns, version_columns,
+                        CASE WHEN strategy = 'flag' THEN current_column END,
+                        deleted_column, next_version);
+    IF deleted_column IS NOT NULL THEN
+        live_filter := format(' AND NOT %I', deleted_column);
+    END IF;
     qtbl := format('%I.%I', rel.nspname, rel.relname);
     qview := format('%I.%I', rel.nspname, view_name);
     key_list := @extschema@._column_list(key_columns);
@@ -270,9 +284,20 @@ BEGIN
     END IF;
 
     IF strategy = 'view' THEN
-        EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                       qview, key_list, @extschema@._visible_columns(tbl, NULL),
-                       qtbl, key_list, version_desc);
+        IF deleted_column IS NULL THEN
+            EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                           qview, key_list, @extschema@._visible_columns(tbl, NULL),
+                           qtbl, key_list, version_desc);
+        ELSE
+            -- Keys whose current row is a tombstone leave the view.
+            EXECUTE format('CREATE VIEW %s AS SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
+                           qview, key_list, @extschema@._visible_columns(tbl, NULL),
+                           qtbl, key_list, version_desc, deleted_column);
+        END IF;
+    ELSIF strategy = 'table' THEN
+        current_table := @extschema@._create_current_table(tbl, key_columns, version_columns,
+                             view_name, index_specs, append_only, backfill,
+                             deleted_column, next_version);
     ELSE
         IF NOT flag_existed THEN
             EXECUTE format('ALTER TABLE %s ADD COLUMN %I boolean NOT NULL DEFAULT false',
@@ -312,8 +337,14 @@ BEGIN
             created := created || idx;
         END LOOP;
 
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I',
-                       qview, @extschema@._visible_columns(tbl, current_column), qtbl, current_column);
+        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s',
+                       qview, @extschema@._visible_columns(tbl, current_column), qtbl, current_column,
+                       live_filter);
+        -- UPDATE and DELETE through the view append versions.
+        EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+                       qview, @extschema@._history_trigger_args(rel.nspname, rel.relname, '', current_column,
+                                                                 deleted_column, key_columns, version_columns,
+                                                                 next_version));
 
         trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
                                   quote_literal(current_column),
@@ -343,11 +374,16 @@ BEGIN
     INSERT INTO @extschema@.versioned_table_registry
         (table_schema, table_name, key_columns, version_columns, strategy, current_column,
          view_name, heads_table, current_indexes, created_indexes, added_current_column,
-         append_only)
+         append_only, deleted_column, next_version, current_table, created_functions)
     VALUES (rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
-            strategy = 'flag' AND NOT flag_existed, append_only);
+            strategy = 'flag' AND NOT flag_existed, append_only, deleted_column, next_version,
+            current_table,
+            @extschema@._create_history_functions(tbl, key_columns, version_columns, strategy,
+                                                  CASE WHEN strategy = 'flag' THEN current_column END,
+                                                  coalesce(current_table, view_name), deleted_column,
+                                                  next_version));
 END
 $$;
 
@@ -412,10 +448,7 @@ BEGIN
                                 'current_view_delete', 'current_view_append_only') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
-    EXECUTE format('DROP VIEW IF EXISTS %I.%I', reg.table_schema, reg.view_name);
-    IF reg.heads_table IS NOT NULL THEN
-        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
-    END IF;
+    PERFORM @extschema@._drop_history_objects(reg);
     FOREACH idx IN ARRAY reg.created_indexes LOOP
         EXECUTE format('DROP INDEX IF EXISTS %I.%I', reg.table_schema, idx);
     END LOOP;
@@ -438,6 +471,8 @@ DECLARE
     key_list text := @extschema@._column_list(reg.key_columns);
     version_list text := @extschema@._column_list(reg.version_columns);
     heads_check text := '';
+    shown_rel text := format('%I.%I', reg.table_schema, coalesce(reg.current_table, reg.view_name));
+    live_filter text := '';
     wrong bigint;
 BEGIN
     -- Keys whose row in the view is not the one with the greatest version,
@@ -454,16 +489,28 @@ BEGIN
                  EXCEPT ALL SELECT %1$s, tableoid::oid FROM %2$s WHERE %3$I)) h
             $sql$, key_list, tbl, reg.current_column, reg.table_schema, reg.heads_table);
     END IF;
+    IF reg.current_table IS NOT NULL THEN
+        -- ... and, for 'table', keys whose current row is no row of the history.
+        heads_check := format($sql$
+            UNION
+            SELECT %1$s FROM (SELECT %1$s, (%2$s)::text FROM %3$s
+                              EXCEPT ALL SELECT %1$s, (%2$s)::text FROM %4$s) c
+            $sql$, key_list, 'ROW(' || @extschema@._visible_columns(shown_rel::regclass, NULL) || ')',
+            shown_rel, tbl);
+    ELSIF reg.deleted_column IS NOT NULL THEN
+        -- The view of 'flag' and 'view' hides the keys whose current row is a tombstone.
+        live_filter := format('WHERE NOT %I', reg.deleted_column);
+    END IF;
     EXECUTE format($sql$
-        WITH oracle AS (SELECT DISTINCT ON (%1$s) %1$s, %2$s FROM %3$s ORDER BY %1$s, %4$s),
-             shown AS (SELECT %1$s, %2$s FROM %5$I.%6$I)
+        WITH oracle AS (SELECT %1$s, %2$s FROM (SELECT DISTINCT ON (%1$s) * FROM %3$s ORDER BY %1$s, %4$s) o %7$s),
+             shown AS (SELECT %1$s, %2$s FROM %5$s)
         SELECT count(*) FROM (
             SELECT %1$s FROM ((TABLE oracle EXCEPT ALL TABLE shown)
                               UNION ALL (TABLE shown EXCEPT ALL TABLE oracle)) d
-            %7$s) wrong_keys
+            %6$s) wrong_keys
         $sql$,
         key_list, version_list, tbl, @extschema@._column_list(reg.version_columns, ' DESC'),
-        reg.table_schema, reg.view_name, heads_check)
+        shown_rel, heads_check, live_filter)
     INTO wrong;
     RETURN wrong;
 END
@@ -477,18 +524,16 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg record;
+    reg @extschema@.versioned_table_registry;
 BEGIN
     FOR reg IN
         DELETE FROM @extschema@.versioned_table_registry r
         USING pg_event_trigger_dropped_objects() d
         WHERE d.object_type = 'table' AND NOT d.is_temporary
           AND r.table_schema = d.schema_name AND r.table_name = d.object_name
-        RETURNING r.table_schema, r.heads_table
+        RETURNING r.*
     LOOP
-        IF reg.heads_table IS NOT NULL THEN
-            EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
-        END IF;
+        PERFORM @extschema@._drop_history_objects(reg);
     END LOOP;
 END
 $$;

@@ -15,5 +15,6 @@ void
 _PG_init(void)
 {
 	versioned_init();
+	current_table_init();
 	search_init();
 }

@@ -17,6 +17,13 @@ extern void append_type_operator(StringInfo buf, Oid typid, int strategy);
 extern void append_operator(StringInfo buf, Oid opno);
 extern void append_equality_qual(StringInfo buf, const char *column, Oid typid,
 								 int paramno);
+extern void append_key_quals(StringInfo buf, const NameData *names, const Oid *types,
+							 int n, int first_param);
+extern void append_version_greater(StringInfo buf, const char *lhs_alias,
+								   const NameData *names, const Oid *types, int n,
+								   const char *rhs_alias, int first_param);
+extern void append_column_list(StringInfo buf, const char *prefix,
+							   const NameData *names, int n, const char *suffix);
 
 /* sql_text.c: running a cached SPI plan and checking its outcome */
 extern uint64 execute_plan(SPIPlanPtr plan, Datum *values, int expected_ret);
@@ -27,6 +34,9 @@ extern void versioned_init(void);
 
 /* operations.c: the registered table whose flags a rebuild may write */
 extern Oid flag_writes_relid;
+
+/* current_table.c */
+extern void current_table_init(void);
 
 /* search.c */
 extern void search_init(void);

@@ -79,6 +79,93 @@ append_equality_qual(StringInfo buf, const char *column, Oid typid, int paramno)
 	appendStringInfo(buf, " $%d", paramno);
 }
 
+/* "k1 = $first AND k2 = $first+1 ..." */
+void
+append_key_quals(StringInfo buf, const NameData *names, const Oid *types, int n,
+				 int first_param)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		append_equality_qual(buf, NameStr(names[i]), types[i], first_param + i);
+	}
+}
+
+/*
+ * Append "lhs.column" or, with no alias, the column alone; on the right-hand
+ * side, the parameter $paramno instead.
+ */
+static void
+append_operand(StringInfo buf, const char *alias, const NameData *name, int paramno)
+{
+	if (alias != NULL)
+		appendStringInfo(buf, "%s.%s", alias, quote_identifier(NameStr(*name)));
+	else if (paramno > 0)
+		appendStringInfo(buf, "$%d", paramno);
+	else
+		appendStringInfoString(buf, quote_identifier(NameStr(*name)));
+}
+
+/* "lhs OPERATOR(schema.op) rhs" for one column */
+static void
+append_comparison(StringInfo buf, const char *lhs_alias, const NameData *name, Oid typid,
+				  int strategy, const char *rhs_alias, int paramno)
+{
+	append_operand(buf, lhs_alias, name, 0);
+	appendStringInfoChar(buf, ' ');
+	append_type_operator(buf, typid, strategy);
+	appendStringInfoChar(buf, ' ');
+	append_operand(buf, rhs_alias, name, paramno);
+}
+
+static void
+append_version_greater_from(StringInfo buf, const char *lhs_alias,
+							const NameData *names, const Oid *types, int n,
+							const char *rhs_alias, int first_param, int column)
+{
+	appendStringInfoChar(buf, '(');
+	append_comparison(buf, lhs_alias, &names[column], types[column], BTGreaterStrategyNumber,
+					  rhs_alias, first_param + column);
+	if (column + 1 < n)
+	{
+		appendStringInfoString(buf, " OR (");
+		append_comparison(buf, lhs_alias, &names[column], types[column], BTEqualStrategyNumber,
+						  rhs_alias, first_param + column);
+		appendStringInfoString(buf, " AND ");
+		append_version_greater_from(buf, lhs_alias, names, types, n, rhs_alias,
+									first_param, column + 1);
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * (v1, v2, ...) > (w1, w2, ...) compared left to right, each column in the
+ * btree order of its type.  The left-hand side is the columns, qualified by
+ * lhs_alias when given; the right-hand side the same columns of rhs_alias or,
+ * without it, the parameters $first_param, $first_param+1, ...
+ */
+void
+append_version_greater(StringInfo buf, const char *lhs_alias,
+					   const NameData *names, const Oid *types, int n,
+					   const char *rhs_alias, int first_param)
+{
+	append_version_greater_from(buf, lhs_alias, names, types, n, rhs_alias,
+								first_param, 0);
+}
+
+/* "prefix.c1suffix, prefix.c2suffix, ..." (no prefix when it is NULL) */
+void
+append_column_list(StringInfo buf, const char *prefix, const NameData *names, int n,
+				   const char *suffix)
+{
+	for (int i = 0; i < n; i++)
+		appendStringInfo(buf, "%s%s%s%s%s", i > 0 ? ", " : "",
+						 prefix ? prefix : "", prefix ? "." : "",
+						 quote_identifier(NameStr(names[i])), suffix);
+}
+
 SPIPlanPtr
 prepare_kept_plan(const char *sql, int nargs, Oid *argtypes)
 {
@@ -129,4 +216,27 @@ current_view_require_btree_type(PG_FUNCTION_ARGS)
 						format_type_be(typid))));
 	pfree(buf.data);
 	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(current_view_type_operator);
+
+/*
+ * SQL-callable: OPERATOR(schema.op) text of the equality (3) or greater-than
+ * (5) btree strategy of a type, for the SQL functions generated at
+ * registration, which must not resolve operators through search_path.
+ */
+Datum
+current_view_type_operator(PG_FUNCTION_ARGS)
+{
+	Oid			typid = PG_GETARG_OID(0);
+	int32		strategy = PG_GETARG_INT32(1);
+	StringInfoData buf;
+
+	if (strategy != BTEqualStrategyNumber && strategy != BTGreaterStrategyNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported btree strategy %d", strategy)));
+	initStringInfo(&buf);
+	append_type_operator(&buf, typid, strategy);
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

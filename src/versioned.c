@@ -381,53 +381,6 @@ lookup_versioned_rel(Oid relid, Oid root_relid, Trigger *trigger)
 	return vr;
 }
 
-/* "k1 = $first AND k2 = $first+1 ..." */
-static void
-append_key_quals(StringInfo buf, VersionedRel *vr, int first_param)
-{
-	for (int i = 0; i < vr->nkeys; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(buf, " AND ");
-		append_equality_qual(buf, NameStr(vr->key_names[i]), vr->key_types[i],
-							 first_param + i);
-	}
-}
-
-/*
- * (v1, v2, ...) > ($first, $first+1, ...) in the btree order of each type;
- * with params_first, ($first, ...) > (v1, v2, ...).
- */
-static void
-append_version_greater(StringInfo buf, VersionedRel *vr, int column, int first_param,
-					   bool params_first)
-{
-	const char *name = quote_identifier(NameStr(vr->version_names[column]));
-	char	   *param = psprintf("$%d", first_param + column);
-	Oid			typid = vr->version_types[column];
-
-	appendStringInfo(buf, "(%s ", params_first ? param : name);
-	append_type_operator(buf, typid, BTGreaterStrategyNumber);
-	appendStringInfo(buf, " %s", params_first ? name : param);
-	if (column + 1 < vr->nversions)
-	{
-		appendStringInfo(buf, " OR (%s ", name);
-		append_type_operator(buf, typid, BTEqualStrategyNumber);
-		appendStringInfo(buf, " %s AND ", param);
-		append_version_greater(buf, vr, column + 1, first_param, params_first);
-		appendStringInfoChar(buf, ')');
-	}
-	appendStringInfoChar(buf, ')');
-}
-
-static void
-append_column_list(StringInfo buf, NameData *names, int n, const char *suffix)
-{
-	for (int i = 0; i < n; i++)
-		appendStringInfo(buf, "%s%s%s", i > 0 ? ", " : "",
-						 quote_identifier(NameStr(names[i])), suffix);
-}
-
 static SPIPlanPtr
 versioned_plan(VersionedRel *vr, PlanKind kind)
 {
@@ -451,28 +404,36 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 		case PLAN_DEMOTE_UPTO:
 		case PLAN_DEMOTE_BELOW:
 			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE ", rel, flag);
-			append_key_quals(&sql, vr, 1);
-			appendStringInfo(&sql, " AND %s AND %s", flag,
-							 kind == PLAN_DEMOTE_UPTO ? "NOT " : "");
-			append_version_greater(&sql, vr, 0, vr->nkeys + 1, kind == PLAN_DEMOTE_BELOW);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
+			appendStringInfo(&sql, " AND %s AND NOT ", flag);
+			append_version_greater(&sql, NULL, vr->version_names, vr->version_types,
+								   vr->nversions, NULL, vr->nkeys + 1);
+			/* below: neither greater nor equal */
+			if (kind == PLAN_DEMOTE_BELOW)
+			{
+				appendStringInfoString(&sql, " AND NOT (");
+				append_key_quals(&sql, vr->version_names, vr->version_types,
+								 vr->nversions, vr->nkeys + 1);
+				appendStringInfoChar(&sql, ')');
+			}
 			memcpy(argtypes + vr->nkeys, vr->version_types, vr->nversions * sizeof(Oid));
 			nargs += vr->nversions;
 			break;
 		case PLAN_DEMOTE_ANY:
 			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE ", rel, flag);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			appendStringInfo(&sql, " AND %s", flag);
 			break;
 		case PLAN_LOCK_CURRENT:
 			appendStringInfoString(&sql, "SELECT ");
-			append_column_list(&sql, vr->version_names, vr->nversions, "");
+			append_column_list(&sql, NULL, vr->version_names, vr->nversions, "");
 			appendStringInfo(&sql, " FROM ONLY %s WHERE ", rel);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			appendStringInfo(&sql, " AND %s FOR KEY SHARE", flag);
 			break;
 		case PLAN_FLAG_ROW:
 			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = true WHERE ", rel, flag);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			appendStringInfo(&sql, " AND NOT %s AND ctid OPERATOR(pg_catalog.=) $%d",
 							 flag, vr->nkeys + 1);
 			argtypes[nargs++] = TIDOID;
@@ -480,28 +441,28 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 		case PLAN_ANY_CURRENT:
 			appendStringInfo(&sql, "SELECT 1 FROM %s%s WHERE ",
 							 vr->root_is_partitioned ? "" : "ONLY ", rel);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			appendStringInfo(&sql, " AND %s LIMIT 1", flag);
 			break;
 		case PLAN_BEST_ROW:
 			appendStringInfo(&sql, "SELECT tableoid, ctid, %s FROM %s%s WHERE ",
 							 flag, vr->root_is_partitioned ? "" : "ONLY ", rel);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			appendStringInfoString(&sql, " ORDER BY ");
-			append_column_list(&sql, vr->version_names, vr->nversions, " DESC");
+			append_column_list(&sql, NULL, vr->version_names, vr->nversions, " DESC");
 			appendStringInfoString(&sql, " LIMIT 1");
 			break;
 		case PLAN_HEADS_READ:
 		case PLAN_HEADS_LOCK:
 			appendStringInfo(&sql, "SELECT current_relation FROM %s WHERE ", heads);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			if (kind == PLAN_HEADS_LOCK)
 				appendStringInfoString(&sql, " FOR UPDATE");
 			break;
 		case PLAN_HEADS_INSERT:
 		case PLAN_HEADS_SET:
 			appendStringInfo(&sql, "INSERT INTO %s AS h (", heads);
-			append_column_list(&sql, vr->key_names, vr->nkeys, "");
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
 			appendStringInfoString(&sql, ", current_relation) VALUES (");
 			for (int i = 1; i <= vr->nkeys + 1; i++)
 				appendStringInfo(&sql, "%s$%d", i > 1 ? ", " : "", i);
@@ -511,7 +472,7 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 			else
 			{
 				appendStringInfoChar(&sql, '(');
-				append_column_list(&sql, vr->key_names, vr->nkeys, "");
+				append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
 				appendStringInfoString(&sql, ") DO UPDATE SET current_relation = excluded.current_relation");
 			}
 			argtypes[nargs++] = REGCLASSOID;
@@ -519,16 +480,16 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 		case PLAN_HEADS_MOVE:
 			appendStringInfo(&sql, "UPDATE %s SET current_relation = $%d WHERE ",
 							 heads, vr->nkeys + 1);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			argtypes[nargs++] = REGCLASSOID;
 			break;
 		case PLAN_HEADS_TOUCH:
 			appendStringInfo(&sql, "UPDATE %s SET current_relation = current_relation WHERE ", heads);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			break;
 		case PLAN_HEADS_DELETE:
 			appendStringInfo(&sql, "DELETE FROM %s WHERE ", heads);
-			append_key_quals(&sql, vr, 1);
+			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			break;
 		case NUM_PLAN_KINDS:
 			elog(ERROR, "invalid plan kind");

@@ -1,0 +1,375 @@
+-- History features: strategy 'table', writes through <view_name>, as-of
+-- queries and revert.
+
+CREATE FUNCTION @extschema@.current_view_table_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_table_trigger'
+LANGUAGE C;
+
+CREATE FUNCTION @extschema@.current_view_write_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_write_trigger'
+LANGUAGE C;
+
+-- OPERATOR(schema.op) of the type's default btree class: strategy 3 is
+-- equality, 5 greater-than.
+CREATE FUNCTION @extschema@._type_operator(typ regtype, strategy int)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_type_operator'
+LANGUAGE C STABLE STRICT;
+
+-- "k1 = r1 AND k2 = r2 ..." for columns of tbl, in their types' btree order.
+CREATE FUNCTION @extschema@._equal_sql(tbl regclass, cols name[], rhs text[])
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(format('%I %s %s', u.c, @extschema@._type_operator(a.atttypid, 3), rhs[u.i]),
+                      ' AND ' ORDER BY u.i)
+    FROM unnest(cols) WITH ORDINALITY u(c, i)
+    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c
+$$;
+
+-- "(v1, v2, ...) > (r1, r2, ...)", left to right, in each type's btree order.
+CREATE FUNCTION @extschema@._greater_sql(tbl regclass, cols name[], rhs text[])
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result text;
+    typ oid;
+BEGIN
+    FOR i IN REVERSE cardinality(cols) .. 1 LOOP
+        SELECT atttypid INTO typ FROM pg_attribute WHERE attrelid = tbl AND attname = cols[i];
+        IF result IS NULL THEN
+            result := format('(%I %s %s)', cols[i], @extschema@._type_operator(typ, 5), rhs[i]);
+        ELSE
+            result := format('(%1$I %2$s %4$s OR (%1$I %3$s %4$s AND %5$s))', cols[i],
+                             @extschema@._type_operator(typ, 5), @extschema@._type_operator(typ, 3),
+                             rhs[i], result);
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+-- "$first, $first+1, ..." for n parameters.
+CREATE FUNCTION @extschema@._params(first int, n int)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg('$' || g ORDER BY g), '{}') FROM generate_series(first, first + n - 1) g
+$$;
+
+-- Validate deleted_column and next_version; return next_version, or its
+-- default for a single integer, numeric or timestamp version column.
+CREATE FUNCTION @extschema@._check_history_options(
+    tbl regclass, key_columns name[], version_columns name[], flag_column name,
+    deleted_column name, next_version text[])
+RETURNS text[]
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    att pg_attribute;
+    version_type regtype;
+BEGIN
+    IF deleted_column IS NOT NULL THEN
+        att := @extschema@._column(tbl, deleted_column, 'deleted');
+        IF att.atttypid <> 'boolean'::regtype THEN
+            RAISE EXCEPTION 'deleted column "%" of table % must be of type boolean', deleted_column, tbl
+                USING ERRCODE = 'datatype_mismatch';
+        END IF;
+        IF deleted_column = ANY (key_columns || version_columns) OR deleted_column = flag_column THEN
+            RAISE EXCEPTION 'deleted_column must name a column other than the key, version and current columns'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+    IF next_version IS NULL THEN
+        IF cardinality(version_columns) = 1 THEN
+            SELECT atttypid INTO version_type FROM pg_attribute
+            WHERE attrelid = tbl AND attname = version_columns[1];
+            next_version := CASE
+                WHEN version_type IN ('smallint', 'integer', 'bigint', 'numeric')
+                    THEN ARRAY[format('%I + 1', version_columns[1])]
+                WHEN version_type = 'timestamptz'::regtype
+                    THEN ARRAY['pg_catalog.clock_timestamp()']
+                WHEN version_type = 'timestamp'::regtype
+                    THEN ARRAY['pg_catalog.clock_timestamp()::pg_catalog.timestamp']
+            END;
+        END IF;
+        RETURN next_version;
+    END IF;
+    IF cardinality(next_version) IS DISTINCT FROM cardinality(version_columns)
+       OR array_position(next_version, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'next_version must give one expression per version column'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Errors in the expressions show now rather than at the first UPDATE.
+    EXECUTE format('SELECT %s FROM (SELECT %s) AS current_version',
+                   (SELECT string_agg(format('(%s)::%s', e, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i)
+                    FROM unnest(next_version, version_columns) WITH ORDINALITY u(e, c, i)
+                    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c),
+                   (SELECT string_agg(format('NULL::%s AS %I', format_type(a.atttypid, NULL), u.c), ', ' ORDER BY u.i)
+                    FROM unnest(version_columns) WITH ORDINALITY u(c, i)
+                    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+    RETURN next_version;
+END
+$$;
+
+-- Arguments of the triggers of current_table.c, in their order.
+CREATE FUNCTION @extschema@._history_trigger_args(
+    table_schema name, table_name name, current_table name, flag_column name,
+    deleted_column name, key_columns name[], version_columns name[], next_version text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(quote_literal(a), ', ' ORDER BY i)
+    FROM unnest(ARRAY[table_schema, table_name, coalesce(current_table, ''), coalesce(flag_column, ''),
+                      coalesce(deleted_column, ''), cardinality(key_columns)::text,
+                      cardinality(version_columns)::text]
+                || key_columns::text[] || version_columns::text[]
+                || coalesce(next_version, '{}')) WITH ORDINALITY u(a, i)
+$$;
+
+-- Strategy 'table': create the current table, fill it in one set-based pass,
+-- and create the triggers.  With a deleted column, the table keeps the
+-- tombstones too (named <view_name>_rows) and <view_name> is a view of the
+-- live rows.  Returns the name of the current table.
+CREATE FUNCTION @extschema@._create_current_table(
+    tbl regclass, key_columns name[], version_columns name[], view_name name,
+    index_specs text[], append_only boolean, backfill boolean,
+    deleted_column name, next_version text[])
+RETURNS name
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rel record;
+    current_table name := CASE WHEN deleted_column IS NULL THEN view_name
+                               ELSE @extschema@._object_name(view_name, 'rows') END;
+    qcurrent text;
+    columns text := @extschema@._visible_columns(tbl, NULL);
+    key_list text := @extschema@._column_list(key_columns);
+    live_filter text := '';
+    args text;
+BEGIN
+    SELECT c.relname, n.nspname, c.relowner INTO rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+    qcurrent := format('%I.%I', rel.nspname, current_table);
+    IF deleted_column IS NOT NULL THEN
+        live_filter := format(' WHERE NOT %I', deleted_column);
+    END IF;
+    EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS, PRIMARY KEY (%s))',
+                   qcurrent, tbl, key_list);
+    EXECUTE format('ALTER TABLE %s OWNER TO %I', qcurrent,
+                   (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
+    FOR i IN 1 .. cardinality(index_specs) LOOP
+        EXECUTE format('CREATE INDEX %I ON %s (%s)%s',
+                       @extschema@._object_name(rel.relname, 'current_' || i), qcurrent,
+                       index_specs[i], live_filter);
+    END LOOP;
+    IF backfill THEN
+        EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                       qcurrent, columns, key_list, columns, tbl, key_list,
+                       @extschema@._column_list(version_columns, ' DESC'));
+    END IF;
+    IF deleted_column IS NOT NULL THEN
+        -- A simple view: its UPDATE and DELETE reach the table's triggers
+        -- with the row locked and re-checked.
+        EXECUTE format('CREATE VIEW %I.%I AS SELECT %s FROM %s%s',
+                       rel.nspname, view_name, columns, qcurrent, live_filter);
+    END IF;
+
+    args := @extschema@._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,
+                                              deleted_column, key_columns, version_columns,
+                                              next_version);
+    EXECUTE format('CREATE TRIGGER current_view_insert AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+                   tbl, args);
+    EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+                   tbl, args);
+    IF NOT append_only THEN
+        EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+                       tbl, args);
+        EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+                       tbl, args);
+    END IF;
+    EXECUTE format('CREATE TRIGGER current_view_write BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+                   qcurrent, args);
+    RETURN current_table;
+END
+$$;
+
+-- The functions generated for a registered table: <table>_as_of(version),
+-- <table>_key_as_of(key, version) and <table>_revert(key, version).
+-- Returns their signatures.
+CREATE FUNCTION @extschema@._create_history_functions(
+    tbl regclass, key_columns name[], version_columns name[], strategy text,
+    flag_column name, current_rel name, deleted_column name, next_version text[])
+RETURNS text[]
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rel record;
+    nkeys int := cardinality(key_columns);
+    nversions int := cardinality(version_columns);
+    columns text := @extschema@._visible_columns(tbl, flag_column);
+    key_list text := @extschema@._column_list(key_columns);
+    version_desc text := @extschema@._column_list(version_columns, ' DESC');
+    result_columns text;
+    key_params text;
+    version_params text;
+    live_filter text := '';
+    lock_query text;
+    append_sql text;
+    copied text;
+    source_columns text;
+    signatures text[] := '{}';
+    fname name;
+BEGIN
+    SELECT c.relname, n.nspname INTO rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+    INTO result_columns
+    FROM pg_attribute
+    WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped AND attname IS DISTINCT FROM flag_column;
+    SELECT string_agg(format('%I %s', u.c, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i)
+    INTO key_params
+    FROM unnest(key_columns) WITH ORDINALITY u(c, i) JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c;
+    SELECT string_agg(format('%I %s', u.c, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i)
+    INTO version_params
+    FROM unnest(version_columns) WITH ORDINALITY u(c, i) JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c;
+    IF deleted_column IS NOT NULL THEN
+        live_filter := format(' WHERE NOT %I', deleted_column);
+    END IF;
+
+    -- As-of queries: plain SQL with every operator schema-qualified, so that
+    -- the planner can inline them (one key then is an index probe) and
+    -- search_path cannot change their meaning.
+    fname := @extschema@._object_name(rel.relname, 'as_of');
+    EXECUTE format($f$
+        CREATE FUNCTION %1$I.%2$I(%3$s) RETURNS TABLE (%4$s) LANGUAGE sql STABLE AS $body$
+            SELECT %5$s FROM (SELECT DISTINCT ON (%6$s) %5$s FROM %7$s
+                              WHERE NOT %8$s ORDER BY %6$s, %9$s) AS as_of%10$s
+        $body$ $f$,
+        rel.nspname, fname, version_params, result_columns, columns, key_list, tbl,
+        @extschema@._greater_sql(tbl, version_columns, @extschema@._params(1, nversions)),
+        version_desc, live_filter);
+    signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
+                                       (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
+                                        FROM unnest(version_columns) WITH ORDINALITY u(c, i)
+                                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+
+    fname := @extschema@._object_name(rel.relname, 'key_as_of');
+    EXECUTE format($f$
+        CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS TABLE (%5$s) LANGUAGE sql STABLE AS $body$
+            SELECT %6$s FROM (SELECT %6$s FROM %7$s WHERE %8$s AND NOT %9$s
+                              ORDER BY %10$s LIMIT 1) AS as_of%11$s
+        $body$ $f$,
+        rel.nspname, fname, key_params, version_params, result_columns, columns, tbl,
+        @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+        @extschema@._greater_sql(tbl, version_columns, @extschema@._params(nkeys + 1, nversions)),
+        version_desc, live_filter);
+    signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
+                                       (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
+                                        FROM unnest(key_columns || version_columns) WITH ORDINALITY u(c, i)
+                                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+
+    -- Revert: lock the key's current row (as writers of the key do), then
+    -- append a copy of the requested version with the next version.
+    lock_query := CASE strategy
+        WHEN 'table' THEN format('SELECT %s FROM %I.%I WHERE %s FOR UPDATE',
+                                 @extschema@._column_list(version_columns), rel.nspname, current_rel,
+                                 @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)))
+        WHEN 'flag' THEN format('SELECT %s FROM %s WHERE %s AND %I FOR UPDATE',
+                                @extschema@._column_list(version_columns), tbl,
+                                @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+                                flag_column)
+        ELSE format('SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT 1 FOR UPDATE',
+                    @extschema@._column_list(version_columns), tbl,
+                    @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+                    version_desc) END;
+    IF next_version IS NULL THEN
+        append_sql := format('RAISE EXCEPTION %L USING ERRCODE = %L, HINT = %L;',
+                             'cannot compute the next version of ' || tbl::text, 'feature_not_supported',
+                             'Register the versioned table with next_version.');
+    ELSE
+        -- The copy: the source's columns, with next_version over the
+        -- current row's version in place of the versions.
+        SELECT string_agg(CASE WHEN v.i IS NULL THEN format('source.%I', a.attname)
+                               ELSE format('(%s)::%s', next_version[v.i], format_type(a.atttypid, NULL)) END,
+                          ', ' ORDER BY a.attnum),
+               string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FILTER (WHERE v.i IS NULL)
+        INTO copied, source_columns
+        FROM pg_attribute a
+        LEFT JOIN unnest(version_columns) WITH ORDINALITY v(c, i) ON v.c = a.attname
+        WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attname IS DISTINCT FROM flag_column;
+        append_sql := format($s$
+            INSERT INTO %1$s (%2$s)
+            SELECT %3$s FROM (SELECT %4$s FROM %1$s WHERE %5$s AND %6$s LIMIT 1) AS source,
+                             (SELECT %7$s) AS current_version;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'the version to revert to does not exist in %%', %8$L
+                    USING ERRCODE = 'no_data_found';
+            END IF;$s$,
+            tbl, columns, copied, coalesce(source_columns, 'NULL'),
+            @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+            @extschema@._equal_sql(tbl, version_columns, @extschema@._params(nkeys + 1, nversions)),
+            (SELECT string_agg(format('_current.%1$I AS %1$I', c), ', ') FROM unnest(version_columns) c),
+            tbl::text);
+    END IF;
+    fname := @extschema@._object_name(rel.relname, 'revert');
+    EXECUTE format($f$
+        CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS void LANGUAGE plpgsql
+        SET search_path = pg_catalog, pg_temp AS $body$
+        #variable_conflict use_column
+        DECLARE
+            _current record;
+        BEGIN
+            %5$s INTO _current;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'key has no rows in %%', %6$L USING ERRCODE = 'no_data_found';
+            END IF;
+            %7$s
+        END
+        $body$ $f$,
+        rel.nspname, fname, key_params, version_params, lock_query, tbl::text, append_sql);
+    signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
+                                       (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
+                                        FROM unnest(key_columns || version_columns) WITH ORDINALITY u(c, i)
+                                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+    RETURN signatures;
+END
+$$;
+
+-- Drop what a registration created besides triggers and indexes on the
+-- table itself: the view or current table, the heads table, the functions.
+CREATE FUNCTION @extschema@._drop_history_objects(reg @extschema@.versioned_table_registry)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sig text;
+BEGIN
+    -- Quietly: after DROP TABLE ... CASCADE the view may be gone already.
+    IF reg.view_name IS DISTINCT FROM reg.current_table
+       AND to_regclass(format('%I.%I', reg.table_schema, reg.view_name)) IS NOT NULL THEN
+        EXECUTE format('DROP VIEW %I.%I', reg.table_schema, reg.view_name);
+    END IF;
+    IF reg.current_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.current_table);
+    END IF;
+    IF reg.heads_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
+    END IF;
+    FOREACH sig IN ARRAY reg.created_functions LOOP
+        EXECUTE 'DROP FUNCTION IF EXISTS ' || sig;
+    END LOOP;
+END
+$$;

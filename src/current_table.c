@@ -1,0 +1,960 @@
+/*-------------------------------------------------------------------------
+ * current_table.c
+ *	  Strategy 'table': a separate table holding the current row of each key,
+ *	  kept by triggers on the history table; and writes through <view_name>
+ *	  (the current table, or the view of strategy 'flag') that append
+ *	  versions instead of rewriting history.
+ *
+ * The current table has the history table's columns and a primary key on
+ * the key columns.  Its row of a key is the serialisation point of every
+ * writer of that key:
+ *
+ *	- an insert upserts its row, replacing the current one when its version
+ *	  is greater or equal (ties: the row inserted last wins).  When it loses
+ *	  it still updates the current row in place ("touch"), so that a
+ *	  concurrent promoter running under REPEATABLE READ, whose snapshot cannot
+ *	  see the loser, gets a serialisation failure instead of promoting a row
+ *	  older than the loser's;
+ *	- a delete (or an update of the key or version) locks the current row.
+ *	  When the row that left was the current one (same contents), the best
+ *	  remaining history row is copied in, or the current row is deleted when
+ *	  none is left; otherwise the current row is touched, for the same reason
+ *	  as above.
+ *
+ * The executor locks a deleted or updated history row before the triggers
+ * run and inserts take no history row locks, so every path locks history
+ * rows before the current row, never the reverse: INSERT and DELETE cannot
+ * deadlock on one key.
+ *
+ * Writes to <view_name>:
+ *
+ *	- strategy 'table': BEFORE row triggers on the current table.  An UPDATE
+ *	  reaches its trigger with the row locked and re-checked (EvalPlanQual),
+ *	  so concurrent "SET qty = qty + 1" are applied one after the other.  The
+ *	  trigger appends the new version to the history table, tells the history
+ *	  trigger to leave the current row alone, and returns the new row, which
+ *	  the UPDATE itself then writes into the current table.  INSERT and DELETE
+ *	  append a version (a tombstone for DELETE) and skip the original
+ *	  operation, so they report zero rows.
+ *	- strategy 'flag': INSTEAD OF triggers on the view.  Those receive the
+ *	  row as of the statement's snapshot, without any re-check, so the trigger
+ *	  locks the current history row and raises serialization_failure when it
+ *	  is no longer the row the statement read: the caller retries.
+ *
+ * Plans are prepared once per relation and kept; a relcache callback drops
+ * them.  Statements run as the owner of the history table.
+ *-------------------------------------------------------------------------
+ */
+#include "current_view.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(current_view_table_trigger);
+PG_FUNCTION_INFO_V1(current_view_write_trigger);
+
+/* Layout of the trigger arguments written by register_versioned_table(). */
+#define ARG_SCHEMA			0	/* schema of the history and current tables */
+#define ARG_HISTORY			1	/* history table */
+#define ARG_CURRENT			2	/* current table, '' for strategy 'flag' */
+#define ARG_FLAG			3	/* flag column, '' for strategy 'table' */
+#define ARG_DELETED			4	/* deleted_column, '' when none */
+#define ARG_NKEYS			5
+#define ARG_NVERSIONS		6
+#define ARG_FIRST_COLUMN	7	/* keys, versions, then next_version expressions */
+
+typedef enum HistoryPlan
+{
+	/* maintenance of the current table */
+	HP_UPSERT,					/* insert or replace by a greater-or-equal version */
+	HP_TOUCH,					/* update the current row to itself */
+	HP_LOCK_CURRENT,			/* lock and read the current row */
+	HP_BEST,					/* the best history row of a key */
+	HP_SET,						/* overwrite the current row */
+	HP_DELETE,					/* delete the current row */
+	/* writes through <view_name> */
+	HP_LOCK_FLAGGED,			/* lock and read the flagged history row */
+	HP_APPEND,					/* insert a history row */
+	HP_NEXT_VERSION,			/* evaluate next_version */
+	NUM_HISTORY_PLANS
+} HistoryPlan;
+
+typedef struct HistoryRel
+{
+	Oid			relid;			/* hash key: the relation the trigger is on */
+	bool		valid;
+	MemoryContext cxt;			/* holds the arrays below */
+	Oid			history_relid;
+	Oid			current_relid;	/* InvalidOid for strategy 'flag' */
+	Oid			owner;
+	bool		history_is_partitioned;
+	char	   *history_name;	/* qualified and quoted */
+	char	   *current_name;
+	char	   *flag_column;	/* NULL for strategy 'table' */
+	/* the columns of the current table (or of the 'flag' view) */
+	int			ncols;
+	NameData   *col_names;
+	Oid		   *col_types;
+	Oid		   *col_collations;
+	int16	   *col_typlen;
+	bool	   *col_byval;
+	AttrNumber *col_attnums;	/* in relation relid */
+	int			deleted_col;	/* index into the columns, or -1 */
+	int			nkeys;
+	int			nversions;
+	int		   *key_cols;		/* indexes into the columns */
+	int		   *version_cols;
+	NameData   *key_names;
+	Oid		   *key_types;
+	NameData   *version_names;
+	Oid		   *version_types;
+	Oid		   *version_collations;
+	FmgrInfo   *version_cmp;
+	char	  **next_version;	/* one expression per version column, or NULL */
+	SPIPlanPtr	plans[NUM_HISTORY_PLANS];
+} HistoryRel;
+
+/* The values of one row, in the order of HistoryRel's columns. */
+typedef struct RowValues
+{
+	Datum	   *values;
+	bool	   *nulls;			/* 'n' / ' ' as SPI wants them */
+} RowValues;
+
+static HTAB *history_rels = NULL;
+
+/* Our own writes to the current table pass through its write trigger. */
+static int	maintenance_depth = 0;
+
+/*
+ * A version appended by an UPDATE of the current table: the UPDATE itself
+ * writes the current row, so the history trigger must leave it alone.
+ */
+static int	redirect_depth = 0;
+
+static void
+invalidate_history_rels(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	HistoryRel *hr;
+
+	hash_seq_init(&status, history_rels);
+	while ((hr = hash_seq_search(&status)) != NULL)
+	{
+		if (!OidIsValid(relid) || hr->relid == relid ||
+			hr->history_relid == relid || hr->current_relid == relid)
+			hr->valid = false;
+	}
+}
+
+void
+current_table_init(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(HistoryRel);
+	history_rels = hash_create("current_view history relations", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS);
+	CacheRegisterRelcacheCallback(invalidate_history_rels, (Datum) 0);
+}
+
+static Oid
+relation_in_schema(const char *schema, const char *name, const char *role)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid(schema, false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("%s \"%s.%s\" of a versioned table does not exist", role, schema, name),
+				 errhint("Unregister the table and register it again.")));
+	return relid;
+}
+
+/* Index of a column among hr's columns, by name. */
+static int
+column_index(HistoryRel *hr, const char *name, Relation rel)
+{
+	for (int i = 0; i < hr->ncols; i++)
+		if (strcmp(NameStr(hr->col_names[i]), name) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" of \"%s\" does not exist", name,
+					RelationGetRelationName(rel)),
+			 errhint("Unregister the table before renaming or dropping its columns.")));
+	return -1;					/* keep compiler quiet */
+}
+
+static void
+build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
+{
+	char	  **args = trigger->tgargs;
+	Oid			columns_relid;
+	TupleDesc	columns_desc;
+	Relation	columns_rel;
+	HeapTuple	classtup;
+	Form_pg_class classform;
+	int			next_first;
+
+	if (trigger->tgnargs < ARG_FIRST_COLUMN + 2)
+		elog(ERROR, "trigger \"%s\" has too few arguments", trigger->tgname);
+	hr->nkeys = pg_strtoint32(args[ARG_NKEYS]);
+	hr->nversions = pg_strtoint32(args[ARG_NVERSIONS]);
+	next_first = ARG_FIRST_COLUMN + hr->nkeys + hr->nversions;
+	if (hr->nkeys < 1 || hr->nversions < 1 ||
+		(trigger->tgnargs != next_first && trigger->tgnargs != next_first + hr->nversions))
+		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
+
+	hr->history_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_HISTORY], "history table");
+	hr->history_name = quote_qualified_identifier(args[ARG_SCHEMA], args[ARG_HISTORY]);
+	if (args[ARG_CURRENT][0] != '\0')
+	{
+		hr->current_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_CURRENT], "current table");
+		hr->current_name = quote_qualified_identifier(args[ARG_SCHEMA], args[ARG_CURRENT]);
+	}
+	if (args[ARG_FLAG][0] != '\0')
+		hr->flag_column = pstrdup(args[ARG_FLAG]);
+
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(hr->history_relid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", hr->history_relid);
+	classform = (Form_pg_class) GETSTRUCT(classtup);
+	hr->owner = classform->relowner;
+	hr->history_is_partitioned = classform->relkind == RELKIND_PARTITIONED_TABLE;
+	ReleaseSysCache(classtup);
+
+	/* The columns: those of the current table, or of the 'flag' view. */
+	columns_relid = OidIsValid(hr->current_relid) ? hr->current_relid : RelationGetRelid(rel);
+	columns_rel = relation_open(columns_relid, AccessShareLock);
+	columns_desc = RelationGetDescr(columns_rel);
+	hr->col_names = palloc(sizeof(NameData) * columns_desc->natts);
+	hr->col_types = palloc(sizeof(Oid) * columns_desc->natts);
+	hr->col_collations = palloc(sizeof(Oid) * columns_desc->natts);
+	hr->col_typlen = palloc(sizeof(int16) * columns_desc->natts);
+	hr->col_byval = palloc(sizeof(bool) * columns_desc->natts);
+	hr->col_attnums = palloc(sizeof(AttrNumber) * columns_desc->natts);
+	for (int i = 0; i < columns_desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(columns_desc, i);
+		AttrNumber	attnum;
+
+		if (att->attisdropped)
+			continue;
+		attnum = get_attnum(RelationGetRelid(rel), NameStr(att->attname));
+		if (attnum == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of \"%s\" does not exist in \"%s\"",
+							NameStr(att->attname), RelationGetRelationName(columns_rel),
+							RelationGetRelationName(rel)),
+					 errhint("Unregister the table before changing its columns, then register it again.")));
+		hr->col_names[hr->ncols] = att->attname;
+		hr->col_types[hr->ncols] = att->atttypid;
+		hr->col_collations[hr->ncols] = att->attcollation;
+		hr->col_typlen[hr->ncols] = att->attlen;
+		hr->col_byval[hr->ncols] = att->attbyval;
+		hr->col_attnums[hr->ncols] = attnum;
+		hr->ncols++;
+	}
+	relation_close(columns_rel, AccessShareLock);
+
+	hr->deleted_col = args[ARG_DELETED][0] != '\0' ? column_index(hr, args[ARG_DELETED], rel) : -1;
+	hr->key_cols = palloc(sizeof(int) * hr->nkeys);
+	hr->key_names = palloc(sizeof(NameData) * hr->nkeys);
+	hr->key_types = palloc(sizeof(Oid) * hr->nkeys);
+	for (int i = 0; i < hr->nkeys; i++)
+	{
+		int			c = column_index(hr, args[ARG_FIRST_COLUMN + i], rel);
+
+		hr->key_cols[i] = c;
+		hr->key_names[i] = hr->col_names[c];
+		hr->key_types[i] = hr->col_types[c];
+	}
+	hr->version_cols = palloc(sizeof(int) * hr->nversions);
+	hr->version_names = palloc(sizeof(NameData) * hr->nversions);
+	hr->version_types = palloc(sizeof(Oid) * hr->nversions);
+	hr->version_collations = palloc(sizeof(Oid) * hr->nversions);
+	hr->version_cmp = palloc(sizeof(FmgrInfo) * hr->nversions);
+	for (int i = 0; i < hr->nversions; i++)
+	{
+		int			c = column_index(hr, args[ARG_FIRST_COLUMN + hr->nkeys + i], rel);
+		TypeCacheEntry *typentry = lookup_type_cache(hr->col_types[c], TYPECACHE_CMP_PROC_FINFO);
+
+		if (!OidIsValid(typentry->cmp_proc_finfo.fn_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify a comparison function for type %s",
+							format_type_be(hr->col_types[c]))));
+		hr->version_cols[i] = c;
+		hr->version_names[i] = hr->col_names[c];
+		hr->version_types[i] = hr->col_types[c];
+		hr->version_collations[i] = hr->col_collations[c];
+		fmgr_info_copy(&hr->version_cmp[i], &typentry->cmp_proc_finfo, CurrentMemoryContext);
+	}
+	if (trigger->tgnargs > next_first)
+	{
+		hr->next_version = palloc(sizeof(char *) * hr->nversions);
+		for (int i = 0; i < hr->nversions; i++)
+			hr->next_version[i] = pstrdup(args[next_first + i]);
+	}
+}
+
+static HistoryRel *
+lookup_history_rel(Relation rel, Trigger *trigger)
+{
+	Oid			relid = RelationGetRelid(rel);
+	HistoryRel *hr;
+	bool		found;
+	MemoryContext oldcxt;
+
+	hr = hash_search(history_rels, &relid, HASH_ENTER, &found);
+	if (found && hr->valid)
+		return hr;
+	if (found)
+	{
+		for (int i = 0; i < NUM_HISTORY_PLANS; i++)
+			if (hr->plans[i] != NULL)
+				SPI_freeplan(hr->plans[i]);
+		MemoryContextDelete(hr->cxt);
+	}
+	memset(((char *) hr) + sizeof(Oid), 0, sizeof(HistoryRel) - sizeof(Oid));
+	hr->cxt = AllocSetContextCreate(CacheMemoryContext, "current_view history relation",
+									ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(hr->cxt);
+	PG_TRY();
+	{
+		build_history_rel(hr, rel, trigger);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextDelete(hr->cxt);
+		hash_search(history_rels, &relid, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	hr->valid = true;
+	return hr;
+}
+
+/* "$first, $first+1, ..." */
+static void
+append_params(StringInfo buf, int first, int n)
+{
+	for (int i = 0; i < n; i++)
+		appendStringInfo(buf, "%s$%d", i > 0 ? ", " : "", first + i);
+}
+
+static SPIPlanPtr
+history_plan(HistoryRel *hr, HistoryPlan kind)
+{
+	StringInfoData sql;
+	Oid		   *argtypes;
+	int			nargs = 0;
+	const char *only = hr->history_is_partitioned ? "" : "ONLY ";
+
+	if (hr->plans[kind] != NULL)
+		return hr->plans[kind];
+
+	argtypes = palloc(sizeof(Oid) * (hr->nkeys + hr->ncols));
+	initStringInfo(&sql);
+	switch (kind)
+	{
+		case HP_UPSERT:
+			appendStringInfo(&sql, "INSERT INTO %s AS c (", hr->current_name);
+			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			appendStringInfoString(&sql, ") VALUES (");
+			append_params(&sql, 1, hr->ncols);
+			appendStringInfoString(&sql, ") ON CONFLICT (");
+			append_column_list(&sql, NULL, hr->key_names, hr->nkeys, "");
+			appendStringInfoString(&sql, ") DO UPDATE SET ");
+			for (int i = 0, n = 0; i < hr->ncols; i++)
+			{
+				const char *name = quote_identifier(NameStr(hr->col_names[i]));
+
+				appendStringInfo(&sql, "%s%s = excluded.%s", n++ > 0 ? ", " : "", name, name);
+			}
+			appendStringInfoString(&sql, " WHERE NOT ");
+			append_version_greater(&sql, "c", hr->version_names, hr->version_types,
+								   hr->nversions, "excluded", 0);
+			memcpy(argtypes, hr->col_types, sizeof(Oid) * hr->ncols);
+			nargs = hr->ncols;
+			break;
+		case HP_TOUCH:
+			appendStringInfo(&sql, "UPDATE %s SET %s = %s WHERE ", hr->current_name,
+							 quote_identifier(NameStr(hr->key_names[0])),
+							 quote_identifier(NameStr(hr->key_names[0])));
+			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
+			break;
+		case HP_LOCK_CURRENT:
+		case HP_BEST:
+		case HP_LOCK_FLAGGED:
+			appendStringInfoString(&sql, "SELECT ");
+			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			if (kind == HP_LOCK_CURRENT)
+				appendStringInfo(&sql, " FROM %s WHERE ", hr->current_name);
+			else
+				appendStringInfo(&sql, " FROM %s%s WHERE ", only, hr->history_name);
+			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
+			if (kind == HP_BEST)
+			{
+				appendStringInfoString(&sql, " ORDER BY ");
+				append_column_list(&sql, NULL, hr->version_names, hr->nversions, " DESC");
+				appendStringInfoString(&sql, " LIMIT 1");
+			}
+			else if (kind == HP_LOCK_FLAGGED)
+				appendStringInfo(&sql, " AND %s FOR UPDATE", quote_identifier(hr->flag_column));
+			else
+				appendStringInfoString(&sql, " FOR UPDATE");
+			break;
+		case HP_SET:
+			appendStringInfo(&sql, "UPDATE %s SET ", hr->current_name);
+			for (int i = 0; i < hr->ncols; i++)
+				appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "",
+								 quote_identifier(NameStr(hr->col_names[i])),
+								 hr->nkeys + 1 + i);
+			appendStringInfoString(&sql, " WHERE ");
+			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
+			memcpy(argtypes + hr->nkeys, hr->col_types, sizeof(Oid) * hr->ncols);
+			nargs = hr->ncols;
+			break;
+		case HP_DELETE:
+			appendStringInfo(&sql, "DELETE FROM %s WHERE ", hr->current_name);
+			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
+			break;
+		case HP_APPEND:
+			appendStringInfo(&sql, "INSERT INTO %s (", hr->history_name);
+			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			appendStringInfoString(&sql, ") VALUES (");
+			append_params(&sql, 1, hr->ncols);
+			appendStringInfoChar(&sql, ')');
+			memcpy(argtypes, hr->col_types, sizeof(Oid) * hr->ncols);
+			nargs = hr->ncols;
+			break;
+		case HP_NEXT_VERSION:
+			appendStringInfoString(&sql, "SELECT ");
+			for (int i = 0; i < hr->nversions; i++)
+				appendStringInfo(&sql, "%s(%s)::%s", i > 0 ? ", " : "", hr->next_version[i],
+								 format_type_be_qualified(hr->version_types[i]));
+			appendStringInfoString(&sql, " FROM (SELECT ");
+			for (int i = 0; i < hr->nversions; i++)
+				appendStringInfo(&sql, "%s$%d AS %s", i > 0 ? ", " : "", i + 1,
+								 quote_identifier(NameStr(hr->version_names[i])));
+			appendStringInfoString(&sql, ") AS current_version");
+			memcpy(argtypes, hr->version_types, sizeof(Oid) * hr->nversions);
+			nargs = hr->nversions;
+			break;
+		case NUM_HISTORY_PLANS:
+			elog(ERROR, "invalid plan kind");
+	}
+	/* Statements on one key take the key values first. */
+	if (kind != HP_UPSERT && kind != HP_APPEND && kind != HP_NEXT_VERSION)
+	{
+		memcpy(argtypes, hr->key_types, sizeof(Oid) * hr->nkeys);
+		nargs += hr->nkeys;
+	}
+
+	hr->plans[kind] = prepare_kept_plan(sql.data, nargs, argtypes);
+	pfree(sql.data);
+	pfree(argtypes);
+	return hr->plans[kind];
+}
+
+static uint64
+run(HistoryRel *hr, HistoryPlan kind, Datum *values, const bool *nulls, int expected_ret)
+{
+	char	   *nullchars = NULL;
+	int			ret;
+
+	if (nulls != NULL)
+	{
+		int			nargs = SPI_getargcount(history_plan(hr, kind));
+
+		nullchars = palloc(nargs);
+		for (int i = 0; i < nargs; i++)
+			nullchars[i] = nulls[i] ? 'n' : ' ';
+	}
+	ret = SPI_execute_plan(history_plan(hr, kind), values, nullchars, false, 0);
+	if (ret != expected_ret)
+		elog(ERROR, "SPI_execute_plan returned %s, expected %s",
+			 SPI_result_code_string(ret), SPI_result_code_string(expected_ret));
+	return SPI_processed;
+}
+
+static RowValues
+new_row(HistoryRel *hr, int extra)
+{
+	RowValues	row;
+
+	row.values = palloc0(sizeof(Datum) * (hr->ncols + extra));
+	row.nulls = palloc0(sizeof(bool) * (hr->ncols + extra));
+	return row;
+}
+
+/* The columns of a tuple of the trigger's relation. */
+static RowValues
+tuple_row(HistoryRel *hr, Relation rel, HeapTuple tuple)
+{
+	RowValues	row = new_row(hr, 0);
+
+	for (int i = 0; i < hr->ncols; i++)
+		row.values[i] = heap_getattr(tuple, hr->col_attnums[i], RelationGetDescr(rel),
+									 &row.nulls[i]);
+	return row;
+}
+
+/* The first row SPI returned, whose columns are hr's columns. */
+static RowValues
+spi_row(HistoryRel *hr)
+{
+	RowValues	row = new_row(hr, 0);
+
+	for (int i = 0; i < hr->ncols; i++)
+		row.values[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1,
+									  &row.nulls[i]);
+	return row;
+}
+
+static bool
+rows_equal(HistoryRel *hr, RowValues a, RowValues b, int ncols, const int *cols)
+{
+	for (int j = 0; j < ncols; j++)
+	{
+		int			i = cols ? cols[j] : j;
+
+		if (a.nulls[i] != b.nulls[i] ||
+			(!a.nulls[i] && !datum_image_eq(a.values[i], b.values[i],
+											hr->col_byval[i], hr->col_typlen[i])))
+			return false;
+	}
+	return true;
+}
+
+/* The key values of a row, followed by extra values when given. */
+static RowValues
+key_params(HistoryRel *hr, RowValues row, RowValues *extra)
+{
+	RowValues	params = new_row(hr, hr->nkeys);
+
+	for (int i = 0; i < hr->nkeys; i++)
+	{
+		params.values[i] = row.values[hr->key_cols[i]];
+		params.nulls[i] = row.nulls[hr->key_cols[i]];
+	}
+	if (extra != NULL)
+	{
+		memcpy(params.values + hr->nkeys, extra->values, sizeof(Datum) * hr->ncols);
+		memcpy(params.nulls + hr->nkeys, extra->nulls, sizeof(bool) * hr->ncols);
+	}
+	return params;
+}
+
+static void
+require_key_version(HistoryRel *hr, RowValues row, Relation rel)
+{
+	for (int i = 0; i < hr->nkeys + hr->nversions; i++)
+	{
+		bool		is_key = i < hr->nkeys;
+		int			c = is_key ? hr->key_cols[i] : hr->version_cols[i - hr->nkeys];
+
+		if (row.nulls[c])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in %s column \"%s\" of versioned table \"%s\"",
+							is_key ? "key" : "version", NameStr(hr->col_names[c]),
+							RelationGetRelationName(rel)),
+					 errdetail("The current row of a key is decided by its key and version columns, which cannot be null."),
+					 errtablecol(rel, hr->col_attnums[c])));
+	}
+}
+
+/* A history row arrived: it replaces the current row unless that is newer. */
+static void
+current_row_arrived(HistoryRel *hr, RowValues row)
+{
+	if (run(hr, HP_UPSERT, row.values, row.nulls, SPI_OK_INSERT) == 0)
+	{
+		RowValues	keys = key_params(hr, row, NULL);
+
+		run(hr, HP_TOUCH, keys.values, keys.nulls, SPI_OK_UPDATE);
+	}
+}
+
+/*
+ * A history row left its key (deleted, or its key or version changed): if it
+ * was the current row, the best remaining row of the key takes its place.
+ */
+static void
+current_row_left(HistoryRel *hr, RowValues row)
+{
+	RowValues	keys = key_params(hr, row, NULL);
+	RowValues	best;
+	RowValues	set;
+
+	if (run(hr, HP_LOCK_CURRENT, keys.values, keys.nulls, SPI_OK_SELECT) == 0)
+		return;
+	if (!rows_equal(hr, spi_row(hr), row, hr->ncols, NULL))
+	{
+		run(hr, HP_TOUCH, keys.values, keys.nulls, SPI_OK_UPDATE);
+		return;
+	}
+	if (run(hr, HP_BEST, keys.values, keys.nulls, SPI_OK_SELECT) == 0)
+	{
+		run(hr, HP_DELETE, keys.values, keys.nulls, SPI_OK_DELETE);
+		return;
+	}
+	best = spi_row(hr);
+	set = key_params(hr, row, &best);
+	run(hr, HP_SET, set.values, set.nulls, SPI_OK_UPDATE);
+}
+
+static bool
+key_or_version_changed(HistoryRel *hr, RowValues old, RowValues new)
+{
+	return !rows_equal(hr, old, new, hr->nkeys, hr->key_cols) ||
+		!rows_equal(hr, old, new, hr->nversions, hr->version_cols);
+}
+
+static void
+maintain_current_table(TriggerData *trigdata, HistoryRel *hr)
+{
+	TriggerEvent event = trigdata->tg_event;
+	Relation	rel = trigdata->tg_relation;
+	RowValues	row = tuple_row(hr, rel, trigdata->tg_trigtuple);
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+	{
+		require_key_version(hr, row, rel);
+		current_row_arrived(hr, row);
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(event))
+		current_row_left(hr, row);
+	else
+	{
+		RowValues	new = tuple_row(hr, rel, trigdata->tg_newtuple);
+
+		require_key_version(hr, new, rel);
+		if (key_or_version_changed(hr, row, new))
+		{
+			current_row_left(hr, row);
+			current_row_arrived(hr, new);
+		}
+		else
+		{
+			/* Other columns changed: the current row keeps up with them. */
+			RowValues	keys = key_params(hr, row, NULL);
+
+			if (run(hr, HP_LOCK_CURRENT, keys.values, keys.nulls, SPI_OK_SELECT) > 0 &&
+				rows_equal(hr, spi_row(hr), row, hr->ncols, NULL))
+			{
+				RowValues	set = key_params(hr, row, &new);
+
+				run(hr, HP_SET, set.values, set.nulls, SPI_OK_UPDATE);
+			}
+		}
+	}
+}
+
+/* Connect to SPI and become the history table's owner. */
+typedef struct SpiSession
+{
+	Oid			save_userid;
+	int			save_sec_context;
+} SpiSession;
+
+static SpiSession
+begin_as_owner(HistoryRel *hr)
+{
+	SpiSession	s;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&s.save_userid, &s.save_sec_context);
+	SetUserIdAndSecContext(hr->owner, s.save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	return s;
+}
+
+static void
+end_as_owner(SpiSession s)
+{
+	SetUserIdAndSecContext(s.save_userid, s.save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+static void
+require_trigger(FunctionCallInfo fcinfo, const char *name)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s: not called by trigger manager", name)));
+}
+
+/* AFTER INSERT, UPDATE, DELETE (row) and TRUNCATE triggers of the history table. */
+Datum
+current_view_table_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HistoryRel *hr;
+	SpiSession	s;
+
+	require_trigger(fcinfo, "current_view_table_trigger");
+	if (redirect_depth > 0 && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		return PointerGetDatum(NULL);
+	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+
+	s = begin_as_owner(hr);
+	maintenance_depth++;
+	PG_TRY();
+	{
+		if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		{
+			if (SPI_execute(psprintf("TRUNCATE %s", hr->current_name), false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "could not truncate the current table of \"%s\"",
+					 RelationGetRelationName(trigdata->tg_relation));
+		}
+		else
+			maintain_current_table(trigdata, hr);
+	}
+	PG_FINALLY();
+	{
+		maintenance_depth--;
+	}
+	PG_END_TRY();
+	end_as_owner(s);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * The version of a version appended through <view_name>: next_version
+ * evaluated on the current row's version, under a fixed search_path so that
+ * the expression means what it meant at registration.
+ */
+static void
+next_version(HistoryRel *hr, Relation rel, RowValues current, Datum *versions)
+{
+	int			nest;
+	Datum	   *params = palloc(sizeof(Datum) * hr->nversions);
+
+	if (hr->next_version == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot compute the next version of \"%s\"", RelationGetRelationName(rel)),
+				 errdetail("The versioned table was registered without next_version."),
+				 errhint("Set the version columns explicitly, or register the table again with next_version.")));
+	for (int i = 0; i < hr->nversions; i++)
+		params[i] = current.values[hr->version_cols[i]];
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	run(hr, HP_NEXT_VERSION, params, NULL, SPI_OK_SELECT);
+	AtEOXact_GUC(true, nest);
+	for (int i = 0; i < hr->nversions; i++)
+	{
+		bool		isnull;
+
+		versions[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("next_version of \"%s\" returned null for column \"%s\"",
+							RelationGetRelationName(rel), NameStr(hr->version_names[i]))));
+	}
+}
+
+static int
+compare_versions(HistoryRel *hr, RowValues a, RowValues b)
+{
+	for (int i = 0; i < hr->nversions; i++)
+	{
+		int			c = hr->version_cols[i];
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&hr->version_cmp[i],
+														  hr->version_collations[i],
+														  a.values[c], b.values[c]));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/*
+ * Strategy 'flag': lock the key's current history row and check that it is
+ * still the row the statement read.
+ */
+static void
+lock_flagged_row(HistoryRel *hr, Relation rel, RowValues old)
+{
+	RowValues	keys = key_params(hr, old, NULL);
+
+	if (run(hr, HP_LOCK_FLAGGED, keys.values, keys.nulls, SPI_OK_SELECT) == 0 ||
+		!rows_equal(hr, spi_row(hr), old, hr->ncols, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update of \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("The current row of the key changed after the statement read it."),
+				 errhint("Retry the statement: strategy 'table' applies concurrent updates of one key one after the other instead.")));
+}
+
+/*
+ * The row to append for an UPDATE (new) or a DELETE (new is a copy of old
+ * with the deleted column set): its version is the one the statement set or,
+ * when it left the version alone, next_version.  Returns the row.
+ */
+static RowValues
+appended_row(HistoryRel *hr, Relation rel, RowValues old, RowValues new, bool set_by_statement)
+{
+	Datum	   *versions = palloc(sizeof(Datum) * hr->nversions);
+
+	require_key_version(hr, new, rel);
+	if (!rows_equal(hr, old, new, hr->nkeys, hr->key_cols))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the key of a current row of \"%s\"",
+						RelationGetRelationName(rel)),
+				 errhint("Insert the row under its new key instead.")));
+	if (!set_by_statement || rows_equal(hr, old, new, hr->nversions, hr->version_cols))
+	{
+		next_version(hr, rel, old, versions);
+		for (int i = 0; i < hr->nversions; i++)
+			new.values[hr->version_cols[i]] = versions[i];
+	}
+	if (compare_versions(hr, new, old) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("new version of a current row of \"%s\" is older than the current version",
+						RelationGetRelationName(rel)),
+				 errdetail("A version appended through the current view must become the current row.")));
+	return new;
+}
+
+/* Return tuple with the version and deleted columns of row. */
+static HeapTuple
+with_row_versions(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row)
+{
+	int			n = hr->nversions;
+	int		   *attnums = palloc(sizeof(int) * n);
+	Datum	   *values = palloc(sizeof(Datum) * n);
+	char	   *nulls = palloc0(n);
+	HeapTuple	result;
+
+	for (int i = 0; i < n; i++)
+	{
+		attnums[i] = hr->col_attnums[hr->version_cols[i]];
+		values[i] = row.values[hr->version_cols[i]];
+		nulls[i] = ' ';
+	}
+	result = SPI_modifytuple(rel, tuple, n, attnums, values, nulls);
+	if (result == NULL)
+		elog(ERROR, "SPI_modifytuple failed: %s", SPI_result_code_string(SPI_result));
+	return result;
+}
+
+static HeapTuple
+write_through(TriggerData *trigdata, HistoryRel *hr)
+{
+	TriggerEvent event = trigdata->tg_event;
+	Relation	rel = trigdata->tg_relation;
+	bool		is_flag = hr->flag_column != NULL;
+	RowValues	old;
+	RowValues	new;
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+	{
+		new = tuple_row(hr, rel, trigdata->tg_trigtuple);
+		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+		return NULL;
+	}
+
+	old = tuple_row(hr, rel, trigdata->tg_trigtuple);
+	if (TRIGGER_FIRED_BY_DELETE(event) && hr->deleted_col < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot delete from \"%s\"", RelationGetRelationName(rel)),
+				 errdetail("Deleting a current row appends a tombstone version, which needs a deleted column."),
+				 errhint("Register the versioned table with deleted_column, or delete from the history table.")));
+	if (is_flag)
+		lock_flagged_row(hr, rel, old);
+
+	if (TRIGGER_FIRED_BY_UPDATE(event))
+	{
+		HeapTuple	result;
+
+		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true);
+		/* For 'table', the UPDATE itself writes the current row. */
+		if (!is_flag)
+			redirect_depth++;
+		PG_TRY();
+		{
+			run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+		}
+		PG_FINALLY();
+		{
+			if (!is_flag)
+				redirect_depth--;
+		}
+		PG_END_TRY();
+		result = with_row_versions(hr, rel, trigdata->tg_newtuple, new);
+		return result;
+	}
+
+	/* DELETE: a tombstone copy of the current row. */
+	new = new_row(hr, 0);
+	memcpy(new.values, old.values, sizeof(Datum) * hr->ncols);
+	memcpy(new.nulls, old.nulls, sizeof(bool) * hr->ncols);
+	new.values[hr->deleted_col] = BoolGetDatum(true);
+	new.nulls[hr->deleted_col] = false;
+	new = appended_row(hr, rel, old, new, false);
+	run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+	/* 'table': the tombstone replaced the current row; skip the DELETE. */
+	return is_flag ? trigdata->tg_trigtuple : NULL;
+}
+
+/*
+ * Writes to <view_name>: BEFORE INSERT, UPDATE, DELETE row triggers of the
+ * current table (strategy 'table'), INSTEAD OF UPDATE, DELETE triggers of the
+ * view (strategy 'flag').
+ */
+Datum
+current_view_write_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent event;
+	HistoryRel *hr;
+	HeapTuple	result = NULL;
+	SpiSession	s;
+
+	require_trigger(fcinfo, "current_view_write_trigger");
+	event = trigdata->tg_event;
+	/* The maintenance of the current table writes it directly. */
+	if (maintenance_depth > 0)
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple
+							   : trigdata->tg_trigtuple);
+	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+
+	s = begin_as_owner(hr);
+	result = write_through(trigdata, hr);
+	end_as_owner(s);
+	return PointerGetDatum(result);
+}

@@ -1,0 +1,81 @@
+-- Writes through <view_name> append versions; history is never rewritten.
+
+-- Strategy 'table', integer versions (next_version defaults to v + 1).
+CREATE TABLE stock (id int, v int, qty int, note text);
+INSERT INTO stock VALUES (1, 1, 10, 'start'), (2, 1, 20, 'start');
+SELECT register_versioned_table('stock', '{id}', '{v}', strategy => 'table');
+SELECT next_version FROM versioned_table_registry WHERE table_name = 'stock';
+UPDATE stock_current SET qty = qty + 1, note = 'plus one' WHERE id = 1 RETURNING *;
+UPDATE stock_current SET qty = qty * 2 RETURNING *;
+-- An explicit newer version is kept; an older one is refused.
+UPDATE stock_current SET v = 10, qty = 0 WHERE id = 2 RETURNING *;
+SELECT expect_error($$UPDATE stock_current SET v = 5 WHERE id = 2$$);
+SELECT expect_error($$UPDATE stock_current SET id = 3 WHERE id = 2$$);
+SELECT expect_error($$UPDATE stock_current SET v = NULL WHERE id = 2$$);
+-- INSERT appends a version (and reports no row of the current table).
+INSERT INTO stock_current VALUES (3, 1, 30, 'via view'), (1, 9, 99, 'via view');
+SELECT * FROM stock ORDER BY id, v;
+SELECT * FROM stock_current ORDER BY id;
+-- Without a deleted column, DELETE is refused.
+SELECT expect_error($$DELETE FROM stock_current WHERE id = 1$$);
+SELECT check_versioned_table('stock');
+
+-- Strategy 'table' with a deleted column: DELETE appends a tombstone and the
+-- key leaves the view; the table of current rows keeps the tombstone.
+CREATE TABLE accounts (id int, at timestamptz, balance numeric,
+                       deleted boolean NOT NULL DEFAULT false);
+INSERT INTO accounts VALUES (1, '2024-01-01', 100), (2, '2024-01-01', 200);
+SELECT register_versioned_table('accounts', '{id}', '{at}', strategy => 'table',
+                                deleted_column => 'deleted');
+SELECT next_version, current_table FROM versioned_table_registry WHERE table_name = 'accounts';
+SELECT pg_get_viewdef('accounts_current');
+UPDATE accounts_current SET balance = balance - 1 WHERE id = 1;
+DELETE FROM accounts_current WHERE id = 2;
+SELECT id, balance, deleted, at > '2024-01-01' AS new_version FROM accounts ORDER BY id, at;
+SELECT id, balance FROM accounts_current ORDER BY id;
+SELECT id, balance, deleted FROM accounts_current_rows ORDER BY id;
+-- A late, older version of a deleted key stays history.
+INSERT INTO accounts VALUES (2, '2023-12-31', 5);
+SELECT id, balance FROM accounts_current ORDER BY id;
+-- A newer live version brings it back.
+INSERT INTO accounts VALUES (2, '2099-01-01', 7);
+SELECT id, balance FROM accounts_current ORDER BY id;
+SELECT check_versioned_table('accounts');
+
+-- Strategy 'flag': UPDATE and DELETE through the view append versions too.
+CREATE TABLE items (id int, v bigint, price numeric, gone boolean NOT NULL DEFAULT false);
+INSERT INTO items VALUES (1, 1, 10), (2, 1, 20);
+SELECT register_versioned_table('items', '{id}', '{v}', deleted_column => 'gone');
+UPDATE items_current SET price = price + 5 WHERE id = 1 RETURNING *;
+DELETE FROM items_current WHERE id = 2 RETURNING *;
+INSERT INTO items_current (id, v, price) VALUES (3, 1, 30);
+SELECT * FROM items ORDER BY id, v;
+SELECT * FROM items_current ORDER BY id;
+SELECT expect_error($$UPDATE items_current SET id = 9 WHERE id = 1$$);
+SELECT check_versioned_table('items');
+-- Without a deleted column, DELETE through the view is refused.
+SELECT expect_error($$DELETE FROM orders_current WHERE id = 1$$);
+
+-- A version type with no default next_version: UPDATE asks for it.
+CREATE TABLE labels (id int, v text, body text);
+INSERT INTO labels VALUES (1, 'a', 'x');
+SELECT register_versioned_table('labels', '{id}', '{v}', strategy => 'table');
+SELECT expect_error($$UPDATE labels_current SET body = 'y'$$);
+UPDATE labels_current SET v = 'b', body = 'y';
+SELECT * FROM labels_current;
+SELECT unregister_versioned_table('labels');
+-- ... or is registered with one: an expression over the version columns.
+SELECT register_versioned_table('labels', '{id}', '{v}', strategy => 'table',
+                                next_version => ARRAY[$$v || '+'$$]);
+UPDATE labels_current SET body = 'z';
+SELECT * FROM labels ORDER BY v;
+
+-- Bad options.
+CREATE TABLE opts (id int, v int, flagged text, ok boolean);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', deleted_column => 'nope')$$);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', deleted_column => 'flagged')$$);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', current_column => 'ok', deleted_column => 'ok')$$);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', next_version => '{}')$$);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', next_version => ARRAY['v +'])$$);
+SELECT expect_error($$SELECT register_versioned_table('opts', '{id}', '{v}', next_version => ARRAY['nope + 1'])$$);
+SELECT count(*) FROM versioned_tables WHERE table_name = 'public.opts';
