@@ -30,6 +30,18 @@ AS $$
     WHERE n.nspname = schema_name AND c.relname = table_name
 $$;
 
+-- Does the table schema_name.table_name exist?  A registration whose table
+-- is gone may be deleted by anyone (the policies below), so that the event
+-- triggers can forget it with the rights of whoever dropped the table.
+CREATE FUNCTION @extschema@._table_exists(schema_name name, table_name name)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = schema_name AND c.relname = table_name)
+$$;
+
 -- Split an index column list such as 'party_id, "Created At" DESC' into its
 -- columns (unquoted names folded to lower case, as SQL does) and directions.
 CREATE FUNCTION @extschema@._parse_column_list(list text)

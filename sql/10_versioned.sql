@@ -38,7 +38,8 @@ CREATE TABLE @extschema@.versioned_table_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.versioned_table_registry', '');
 
--- Anyone may read the registrations; only a table's owner may change its own.
+-- Anyone may read the registrations; only a table's owner may change its own,
+-- and anyone may delete the registration of a table that no longer exists.
 ALTER TABLE @extschema@.versioned_table_registry ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON @extschema@.versioned_table_registry
     FOR SELECT USING (true);
@@ -47,7 +48,8 @@ CREATE POLICY owner_insert ON @extschema@.versioned_table_registry
 CREATE POLICY owner_update ON @extschema@.versioned_table_registry
     FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
 CREATE POLICY owner_delete ON @extschema@.versioned_table_registry
-    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name));
+    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name)
+                      OR NOT @extschema@._table_exists(table_schema, table_name));
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.versioned_table_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.versioned_tables AS
@@ -351,12 +353,12 @@ BEGIN
                                   quote_literal(cardinality(key_columns)),
                                   (SELECT string_agg(quote_literal(c), ', ')
                                    FROM unnest(key_columns || version_columns) c));
-        EXECUTE format('CREATE TRIGGER current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER zz_current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
         EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
         IF NOT append_only THEN
-            EXECUTE format('CREATE TRIGGER current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+            EXECUTE format('CREATE TRIGGER zz_current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
             -- Only key and version changes need deciding afresh; the flag
             -- updates of the triggers themselves do not queue this trigger.
@@ -443,8 +445,8 @@ BEGIN
     PERFORM @extschema@._require_owner(tbl);
     FOR trg IN SELECT tgname FROM pg_trigger
                WHERE tgrelid = tbl AND NOT tgisinternal AND tgparentid = 0
-                 AND tgname IN ('current_view_insert', 'current_view_truncate',
-                                'current_view_before_update', 'current_view_after_update',
+                 AND tgname IN ('zz_current_view_insert', 'current_view_insert', 'current_view_truncate',
+                                'zz_current_view_before_update', 'current_view_after_update',
                                 'current_view_delete', 'current_view_append_only') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
@@ -517,10 +519,12 @@ END
 $$;
 
 -- Forget the registration of a dropped table, and drop its heads table.
+-- It runs with the rights of the role dropping the table (registry rows can
+-- be written by table owners, so nothing named in them is trusted with more):
+-- objects that role may not drop are left behind with a warning.
 CREATE FUNCTION @extschema@._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -533,11 +537,15 @@ BEGIN
           AND r.table_schema = d.schema_name AND r.table_name = d.object_name
         RETURNING r.*
     LOOP
-        PERFORM @extschema@._drop_history_objects(reg);
+        BEGIN
+            PERFORM @extschema@._drop_history_objects(reg);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'objects of the versioned table %.% were left behind: %',
+                quote_ident(reg.table_schema), quote_ident(reg.table_name), SQLERRM;
+        END;
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@._forget_dropped_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER current_view_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION @extschema@._forget_dropped_tables();

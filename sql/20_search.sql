@@ -69,7 +69,8 @@ CREATE POLICY owner_insert ON @extschema@.search_document_registry
 CREATE POLICY owner_update ON @extschema@.search_document_registry
     FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
 CREATE POLICY owner_delete ON @extschema@.search_document_registry
-    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name));
+    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name)
+                      OR NOT @extschema@._table_exists(table_schema, table_name));
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_document_registry TO PUBLIC;
 
 ALTER TABLE @extschema@.search_source_registry ENABLE ROW LEVEL SECURITY;
@@ -80,7 +81,10 @@ CREATE POLICY owner_insert ON @extschema@.search_source_registry
 CREATE POLICY owner_update ON @extschema@.search_source_registry
     FOR UPDATE USING (@extschema@._owns_table(search_schema, search_table));
 CREATE POLICY owner_delete ON @extschema@.search_source_registry
-    FOR DELETE USING (@extschema@._owns_table(search_schema, search_table));
+    FOR DELETE USING (@extschema@._owns_table(search_schema, search_table)
+                      OR NOT @extschema@._table_exists(search_schema, search_table)
+                      OR EXISTS (SELECT 1 FROM unnest(chain_schemas, chain_tables) u(sch, tab)
+                                 WHERE NOT @extschema@._table_exists(u.sch, u.tab)));
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_source_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.search_documents AS
@@ -668,10 +672,10 @@ $$;
 
 -- Forget the registrations of dropped tables: documents, search tables, and
 -- sources whose chain lost a table (their rows stay in the search table).
+-- Like _forget_dropped_tables, with the rights of the role dropping tables.
 CREATE FUNCTION @extschema@._forget_dropped_search_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -700,11 +704,15 @@ BEGIN
           AND (format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
                OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
                           WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped)));
-        PERFORM @extschema@._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
+        BEGIN
+            PERFORM @extschema@._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'triggers of search table %.% were left behind: %',
+                quote_ident(st.search_schema), quote_ident(st.search_table), SQLERRM;
+        END;
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@._forget_dropped_search_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER current_view_forget_dropped_search_tables ON sql_drop
     EXECUTE FUNCTION @extschema@._forget_dropped_search_tables();

@@ -168,7 +168,8 @@ typedef struct PendingClaim
 	Datum		keys[MAX_COLUMNS];
 } PendingClaim;
 
-static List *pending_claims = NIL;	/* in TopTransactionContext */
+static List *pending_claims = NIL;	/* in claims_context */
+static MemoryContext claims_context = NULL; /* child of TopTransactionContext */
 
 /* Plans of the executor runs in progress: NULL unless INSERT ... ON CONFLICT */
 static List *running_on_conflict = NIL;
@@ -973,7 +974,11 @@ record_claim(TriggerData *trigdata, KeyTask *task, PlannedStmt *statement)
 	MemoryContext oldcxt;
 	PendingClaim *claim;
 
-	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	if (claims_context == NULL)
+		claims_context = AllocSetContextCreate(TopTransactionContext,
+											   "current_view pending claims",
+											   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(claims_context);
 	claim = palloc(sizeof(PendingClaim));
 	claim->statement = statement;
 	claim->relid = RelationGetRelid(rel);
@@ -1008,7 +1013,7 @@ versioned_executor_end(QueryDesc *queryDesc)
 		List	   *mine = NIL;
 		List	   *others = NIL;
 		ListCell   *lc;
-		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+		MemoryContext oldcxt = MemoryContextSwitchTo(claims_context);
 
 		foreach(lc, pending_claims)
 		{
@@ -1026,21 +1031,30 @@ versioned_executor_end(QueryDesc *queryDesc)
 		foreach(lc, mine)
 		{
 			PendingClaim *claim = lfirst(lc);
-			Relation	rel = table_open(claim->relid, AccessShareLock);
+			Relation	rel = try_table_open(claim->relid, AccessShareLock);
 			KeyTask		task = {.ties_win = true};
 
+			/* gone with a rolled-back subtransaction */
+			if (rel == NULL)
+				continue;
 			for (int i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
 			{
 				if (rel->trigdesc->triggers[i].tgoid == claim->tgoid)
 					task.trigger = &rel->trigdesc->triggers[i];
 			}
-			task.root = lookup_versioned_rel(claim->root_relid, claim->root_relid,
-											 task.trigger);
-			memcpy(task.keys, claim->keys, sizeof(claim->keys));
-			as_maintenance(task.root->root_owner, settle_claimed_key, &task);
+			if (task.trigger != NULL)
+			{
+				task.root = lookup_versioned_rel(claim->root_relid, claim->root_relid,
+												 task.trigger);
+				memcpy(task.keys, claim->keys, sizeof(claim->keys));
+				as_maintenance(task.root->root_owner, settle_claimed_key, &task);
+			}
 			table_close(rel, AccessShareLock);
 		}
-		list_free_deep(mine);
+		/* The claims' keys were copied into claims_context: free them at once. */
+		list_free(mine);
+		if (pending_claims == NIL)
+			MemoryContextReset(claims_context);
 	}
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);
@@ -1051,8 +1065,9 @@ versioned_executor_end(QueryDesc *queryDesc)
 static void
 forget_pending_claims(XactEvent event, void *arg)
 {
-	/* The list lived in TopTransactionContext. */
+	/* Both lived in TopTransactionContext. */
 	pending_claims = NIL;
+	claims_context = NULL;
 }
 
 Datum

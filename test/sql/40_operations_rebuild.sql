@@ -73,9 +73,9 @@ CALL rebuild_versioned_table('reb', 1000);
 SELECT check_versioned_table('reb');
 SELECT count(*) AS unfinished FROM rebuilds;
 -- restart => true starts over even if a rebuild was interrupted.
-ALTER TABLE reb DISABLE TRIGGER current_view_before_update;
+ALTER TABLE reb DISABLE TRIGGER zz_current_view_before_update;
 UPDATE reb SET current = false WHERE id = 300;
-ALTER TABLE reb ENABLE TRIGGER current_view_before_update;
+ALTER TABLE reb ENABLE TRIGGER zz_current_view_before_update;
 CREATE TRIGGER fail_on_300 BEFORE UPDATE ON reb FOR EACH ROW EXECUTE FUNCTION fail_on_300();
 CALL rebuild_versioned_table('reb', 1000);
 SELECT last_key FROM rebuilds;

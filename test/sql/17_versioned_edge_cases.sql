@@ -1,0 +1,91 @@
+-- Edge cases: other triggers on the table, statements touching several rows
+-- of one key, and nested writes.
+
+-- A user BEFORE INSERT trigger that sets the version runs before ours.
+CREATE TABLE stamped (id int, v int, note text);
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.v := coalesce(NEW.v, (SELECT coalesce(max(v), 0) + 1 FROM stamped WHERE id = NEW.id));
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER stamp BEFORE INSERT ON stamped FOR EACH ROW EXECUTE FUNCTION stamp();
+SELECT register_versioned_table('stamped', '{id}', '{v}');
+INSERT INTO stamped (id, note) VALUES (1, 'first');
+INSERT INTO stamped (id, note) VALUES (1, 'second');
+SELECT * FROM stamped_current;
+
+-- One UPDATE moving several versions of a key, in any order of its rows.
+CREATE TABLE shuffled (id numeric, v int);
+SELECT register_versioned_table('shuffled', '{id}', '{v}');
+INSERT INTO shuffled VALUES (1, 2), (1, 1), (2, 1), (2, 2);
+UPDATE shuffled SET v = CASE WHEN v = 1 THEN 5 ELSE 3 END WHERE id = 1;
+UPDATE shuffled SET v = CASE WHEN v = 2 THEN 0 ELSE 7 END WHERE id = 2;
+-- A key rewritten to an equal value with another binary form (1 -> 1.00).
+UPDATE shuffled SET id = 1.00 WHERE id = 1;
+SELECT id, v, current FROM shuffled ORDER BY id, v;
+SELECT oracle_diff('shuffled_current', 'shuffled', 'id', 'v');
+SELECT check_versioned_table('shuffled');
+
+-- A trigger that cancels the triggers' own flag updates cannot make them
+-- spin: the statement fails.
+CREATE TABLE frozen (id int, v int);
+SELECT register_versioned_table('frozen', '{id}', '{v}');
+INSERT INTO frozen VALUES (1, 1);
+CREATE FUNCTION frozen_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER frozen_rows BEFORE UPDATE ON frozen FOR EACH ROW EXECUTE FUNCTION frozen_rows();
+SELECT expect_error($$INSERT INTO frozen VALUES (1, 2)$$);
+SELECT * FROM frozen_current;
+
+-- Writes made by another table's trigger while ours run are maintained too.
+CREATE TABLE audit (id int, v int, what text);
+SELECT register_versioned_table('audit', '{id}', '{v}', append_only => true);
+INSERT INTO audit VALUES (1, 100, 'start');
+CREATE TABLE watched (id int, v int);
+CREATE FUNCTION log_demotion() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.current AND NOT NEW.current THEN
+        INSERT INTO audit VALUES (1, 100 + NEW.v, 'demoted ' || NEW.v);
+    END IF;
+    RETURN NULL;
+END
+$$;
+SELECT register_versioned_table('watched', '{id}', '{v}');
+CREATE TRIGGER log_demotion AFTER UPDATE ON watched FOR EACH ROW EXECUTE FUNCTION log_demotion();
+INSERT INTO watched VALUES (1, 1), (1, 2), (1, 3);
+SELECT * FROM audit_current;
+SELECT check_versioned_table('audit');
+-- ... and an append-only table refuses a nested DELETE as well.
+CREATE OR REPLACE FUNCTION log_demotion() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM audit;
+    RETURN NULL;
+END
+$$;
+SELECT expect_error($$INSERT INTO watched VALUES (1, 4)$$);
+SELECT count(*) AS audit_rows FROM audit;
+
+-- A registration row naming someone else's table as its heads table is not
+-- trusted when its own table is dropped: the drop runs with the dropper's
+-- rights, and the other table survives.
+CREATE ROLE regress_cv_forger;
+CREATE SCHEMA shared;
+GRANT CREATE, USAGE ON SCHEMA shared TO regress_cv_forger;
+CREATE TABLE shared.precious (x int);
+SET ROLE regress_cv_forger;
+CREATE TABLE shared.mine (id int, v int);
+INSERT INTO versioned_table_registry
+    (table_schema, table_name, key_columns, version_columns, strategy, current_column,
+     view_name, heads_table, current_indexes, created_indexes, added_current_column, append_only)
+VALUES ('shared', 'mine', '{id}', '{v}', 'flag', 'current', 'mine_current', 'precious',
+        '{}', '{}', false, false);
+DROP TABLE shared.mine;
+RESET ROLE;
+SELECT to_regclass('shared.precious') AS still_there;
+SELECT count(*) AS forged_rows_left FROM versioned_table_registry WHERE table_schema = 'shared';
+DROP SCHEMA shared CASCADE;
+DROP OWNED BY regress_cv_forger;
+DROP ROLE regress_cv_forger;
+DROP FUNCTION stamp() CASCADE;
+DROP FUNCTION frozen_rows() CASCADE;
+DROP FUNCTION log_demotion() CASCADE;
