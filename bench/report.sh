@@ -14,7 +14,7 @@ machine_section() {
 	cat <<-EOF
 		- Command: \`${BENCH_COMMAND:-make bench}\` (bench/run.sh), knobs: BENCH_ROWS=$BENCH_ROWS BENCH_KEYS=$BENCH_KEYS
 		  BENCH_MARKETS=$BENCH_MARKETS BENCH_PARTIES=$BENCH_PARTIES BENCH_PARTITIONS="$BENCH_PARTITIONS"
-		  BENCH_DURATION=$BENCH_DURATION BENCH_ROUNDS=$BENCH_ROUNDS BENCH_CLIENTS=$BENCH_CLIENTS
+		  BENCH_DURATION=$BENCH_DURATION BENCH_ROUNDS=$BENCH_ROUNDS BENCH_BULK_ROUNDS=$BENCH_BULK_ROUNDS BENCH_CLIENTS=$BENCH_CLIENTS
 		  BENCH_MIXED_CLIENTS=$BENCH_MIXED_CLIENTS BENCH_STRATEGIES="$BENCH_STRATEGIES"
 		  BENCH_WORKLOADS="$BENCH_WORKLOADS"
 		- Date: $(md "SELECT to_char(min(at), 'YYYY-MM-DD HH24:MI TZ') FROM bench.results"), whole run $(($1 / 60)) min $(($1 % 60)) s
@@ -50,9 +50,11 @@ method_section() {
 		    '{"market_id, vega_time DESC"}')`: C triggers, a heads table, partial indexes
 		    `(id) WHERE current` (unique on a plain table) and `(market_id, vega_time DESC) WHERE current`.
 		- Inserts take `clock_timestamp()` as the version: each new row becomes its key's current row.
-		- Each measurement is preceded by `VACUUM (ANALYZE)` of the contender's tables and a
-		  `CHECKPOINT`. Contenders run interleaved: BENCH_ROUNDS rounds, each starting one contender
-		  later. Reported: the median of the rounds (every round listed); ratios are ratios of medians.
+		- Each pgbench run is preceded by `VACUUM (ANALYZE)` of the contender's tables and a
+		  `CHECKPOINT`. Contenders run interleaved: BENCH_ROUNDS rounds (BENCH_BULK_ROUNDS for W2 and
+		  W7), each starting one contender later. Reported: the median of the rounds (every round
+		  listed); ratios are ratios of medians.
+		- Why the missed targets are missed (perf profiles, plans): [BOTTLENECKS.md](BOTTLENECKS.md).
 		- pgbench runs with `-n -M prepared` for every contender.
 	EOF
 }
