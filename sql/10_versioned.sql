@@ -403,10 +403,12 @@ DECLARE
 BEGIN
     reg := @extschema@._registration(tbl);
     PERFORM @extschema@._require_owner(tbl);
-    FOREACH trg IN ARRAY ARRAY['current_view_insert', 'current_view_truncate',
-                               'current_view_before_update', 'current_view_after_update',
-                               'current_view_delete', 'current_view_append_only']::name[] LOOP
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', trg, tbl);
+    FOR trg IN SELECT tgname FROM pg_trigger
+               WHERE tgrelid = tbl AND NOT tgisinternal AND tgparentid = 0
+                 AND tgname IN ('current_view_insert', 'current_view_truncate',
+                                'current_view_before_update', 'current_view_after_update',
+                                'current_view_delete', 'current_view_append_only') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
     EXECUTE format('DROP VIEW IF EXISTS %I.%I', reg.table_schema, reg.view_name);
     IF reg.heads_table IS NOT NULL THEN

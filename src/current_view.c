@@ -15,4 +15,5 @@ void
 _PG_init(void)
 {
 	versioned_init();
+	search_init();
 }

@@ -24,4 +24,7 @@ extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 /* versioned.c */
 extern void versioned_init(void);
 
+/* search.c */
+extern void search_init(void);
+
 #endif							/* CURRENT_VIEW_H */

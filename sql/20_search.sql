@@ -1,0 +1,710 @@
+
+-- Search documents and search tables kept in step by triggers.
+
+CREATE FUNCTION @extschema@.current_view_document_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_document_trigger'
+LANGUAGE C;
+
+CREATE FUNCTION @extschema@.current_view_search_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_search_trigger'
+LANGUAGE C;
+
+-- Validate a source filter; return it deparsed (objects outside pg_catalog
+-- qualified), which is what the triggers and the initial fill evaluate.
+CREATE FUNCTION @extschema@._search_filter(tbl regclass, filter text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_filter'
+LANGUAGE C STRICT;
+
+-- The query computing every search row of a registered source.
+CREATE FUNCTION @extschema@._search_source_query(search_schema name, search_table name, source regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_source_query'
+LANGUAGE C STRICT;
+
+-- One row per table with a document column, by name (not OID).
+CREATE TABLE @extschema@.search_document_registry (
+    table_schema name NOT NULL,
+    table_name name NOT NULL,
+    columns name[] NOT NULL,
+    weights text[],
+    document_column name NOT NULL,
+    config_schema name NOT NULL,
+    config_name name NOT NULL,
+    added_document_column boolean NOT NULL,
+    PRIMARY KEY (table_schema, table_name)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_document_registry', '');
+
+-- One row per source of a search table, with its resolved chain: level 0 is
+-- the source, level i+1 the table that parents[i] of level i references.
+CREATE TABLE @extschema@.search_source_registry (
+    search_schema name NOT NULL,
+    search_table name NOT NULL,
+    position integer NOT NULL,
+    source_schema name NOT NULL,
+    source_table name NOT NULL,
+    parents name[] NOT NULL,
+    filter text,
+    weights text[] NOT NULL,
+    chain_schemas name[] NOT NULL,
+    chain_tables name[] NOT NULL,
+    key_columns name[] NOT NULL,
+    document_columns name[] NOT NULL,
+    search_columns name[] NOT NULL,
+    created_search_table boolean NOT NULL,
+    PRIMARY KEY (search_schema, search_table, source_schema, source_table)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_source_registry', '');
+
+-- Anyone may read the registrations; only the owner of the table (of the
+-- search table) may change its own.
+ALTER TABLE @extschema@.search_document_registry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON @extschema@.search_document_registry
+    FOR SELECT USING (true);
+CREATE POLICY owner_insert ON @extschema@.search_document_registry
+    FOR INSERT WITH CHECK (@extschema@._owns_table(table_schema, table_name));
+CREATE POLICY owner_update ON @extschema@.search_document_registry
+    FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
+CREATE POLICY owner_delete ON @extschema@.search_document_registry
+    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_document_registry TO PUBLIC;
+
+ALTER TABLE @extschema@.search_source_registry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON @extschema@.search_source_registry
+    FOR SELECT USING (true);
+CREATE POLICY owner_insert ON @extschema@.search_source_registry
+    FOR INSERT WITH CHECK (@extschema@._owns_table(search_schema, search_table));
+CREATE POLICY owner_update ON @extschema@.search_source_registry
+    FOR UPDATE USING (@extschema@._owns_table(search_schema, search_table));
+CREATE POLICY owner_delete ON @extschema@.search_source_registry
+    FOR DELETE USING (@extschema@._owns_table(search_schema, search_table));
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_source_registry TO PUBLIC;
+
+CREATE VIEW @extschema@.search_documents AS
+SELECT format('%I.%I', table_schema, table_name) AS table_name,
+       columns,
+       weights,
+       document_column,
+       format('%I.%I', config_schema, config_name) AS config
+FROM @extschema@.search_document_registry;
+GRANT SELECT ON @extschema@.search_documents TO PUBLIC;
+
+CREATE VIEW @extschema@.search_sources AS
+SELECT format('%I.%I', search_schema, search_table) AS search_table,
+       format('%I.%I', source_schema, source_table) AS source_table,
+       parents,
+       filter,
+       weights,
+       (SELECT array_agg(format('%I.%I', s, t) ORDER BY i)
+        FROM unnest(chain_schemas, chain_tables) WITH ORDINALITY AS u(s, t, i)) AS chain,
+       search_columns
+FROM @extschema@.search_source_registry;
+GRANT SELECT ON @extschema@.search_sources TO PUBLIC;
+
+-- Raise 22023 unless weights is null or holds one letter A-D (or null) per
+-- element of what; return them in upper case.
+CREATE FUNCTION @extschema@._search_weights(weights text[], expected integer, what text)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF weights IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF cardinality(weights) <> expected
+       OR EXISTS (SELECT 1 FROM unnest(weights) w WHERE upper(w) NOT IN ('A', 'B', 'C', 'D')) THEN
+        RAISE EXCEPTION 'invalid weights %', weights
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('Give one weight per %s (%s in all), each A, B, C, D or null.', what, expected);
+    END IF;
+    RETURN upper(weights::text)::text[];
+END
+$$;
+
+CREATE FUNCTION @extschema@.register_search_document(
+    tbl regclass,
+    columns name[],
+    weights text[] DEFAULT NULL,
+    document_column name DEFAULT 'search_document',
+    config regconfig DEFAULT 'english')
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    rel record;
+    cfg record;
+    col name;
+    doc_type oid;
+    trigger_args text;
+BEGIN
+    IF tbl IS NULL OR columns IS NULL OR document_column IS NULL OR config IS NULL THEN
+        RAISE EXCEPTION 'only weights of register_search_document may be null'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT c.relname, c.relkind, n.nspname INTO rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+    IF rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM @extschema@._require_owner(tbl);
+    IF EXISTS (SELECT 1 FROM @extschema@.search_document_registry r
+               WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
+        RAISE EXCEPTION 'table % already has a search document', tbl
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Call unregister_search_document first to change it.';
+    END IF;
+    IF cardinality(columns) = 0 OR array_position(columns, NULL) IS NOT NULL
+       OR (SELECT count(DISTINCT c) <> count(*) FROM unnest(columns) c)
+       OR document_column = ANY (columns) THEN
+        RAISE EXCEPTION 'columns must name distinct columns other than the document column, at least one'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH col IN ARRAY columns LOOP
+        PERFORM @extschema@._column(tbl, col, 'document source');
+    END LOOP;
+    weights := @extschema@._search_weights(weights, cardinality(columns), 'column');
+    SELECT atttypid INTO doc_type FROM pg_attribute
+    WHERE attrelid = tbl AND attname = document_column AND attnum > 0 AND NOT attisdropped;
+    IF doc_type IS NOT NULL AND doc_type <> 'tsvector'::regtype THEN
+        RAISE EXCEPTION 'column "%" of table % must be of type tsvector to hold a search document',
+            document_column, tbl
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    SELECT n.nspname, c.cfgname INTO cfg
+    FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE c.oid = config;
+
+    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
+    IF doc_type IS NULL THEN
+        EXECUTE format('ALTER TABLE %s ADD COLUMN %I pg_catalog.tsvector', tbl, document_column);
+    END IF;
+    trigger_args := concat_ws(', ', quote_literal(document_column),
+                              quote_literal(format('%I.%I', cfg.nspname, cfg.cfgname)),
+                              (SELECT string_agg(quote_literal(c) || ', ' || quote_literal(coalesce(weights[i], '')),
+                                                 ', ' ORDER BY i)
+                               FROM unnest(columns) WITH ORDINALITY u(c, i)));
+    -- Named to fire after the table's other BEFORE triggers, which may
+    -- change the source columns.
+    EXECUTE format('CREATE TRIGGER zz_current_view_document BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_document_trigger(%s)',
+                   tbl, trigger_args);
+    -- The trigger rebuilds a null document.
+    EXECUTE format('UPDATE %s SET %I = NULL', tbl, document_column);
+
+    INSERT INTO @extschema@.search_document_registry
+        (table_schema, table_name, columns, weights, document_column, config_schema, config_name,
+         added_document_column)
+    VALUES (rel.nspname, rel.relname, columns, weights, document_column, cfg.nspname, cfg.cfgname,
+            doc_type IS NULL);
+END
+$$;
+
+CREATE FUNCTION @extschema@.unregister_search_document(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg @extschema@.search_document_registry;
+    used_by text;
+BEGIN
+    PERFORM @extschema@._require_owner(tbl);
+    SELECT r.* INTO reg
+    FROM @extschema@.search_document_registry r
+    JOIN pg_class c ON c.relname = r.table_name
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
+    WHERE c.oid = tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % has no search document', tbl
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    SELECT string_agg(DISTINCT format('%I.%I', s.search_schema, s.search_table), ', ') INTO used_by
+    FROM @extschema@.search_source_registry s
+    CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables) u(sch, tab)
+    WHERE u.sch = reg.table_schema AND u.tab = reg.table_name;
+    IF used_by IS NOT NULL THEN
+        RAISE EXCEPTION 'search document of table % is used by search table %', tbl, used_by
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Drop the search table first.';
+    END IF;
+    EXECUTE format('DROP TRIGGER zz_current_view_document ON %s', tbl);
+    IF reg.added_document_column THEN
+        EXECUTE format('ALTER TABLE %s DROP COLUMN %I', tbl, reg.document_column);
+    END IF;
+    DELETE FROM @extschema@.search_document_registry
+    WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
+END
+$$;
+
+-- The name of the triggers of a search table on the tables of its chains.
+CREATE FUNCTION @extschema@._search_trigger_name(search_schema name, search_table name)
+RETURNS name
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@._object_name(('search_' || search_table)::name,
+                                    left(md5(format('%I.%I', search_schema, search_table)), 8))
+$$;
+
+-- Create (again) the triggers of a search table on some tables, according to
+-- the registered sources; drop them from tables no source uses any more.
+-- Recreating them also resets the triggers' cached statements.
+CREATE FUNCTION @extschema@._search_refresh_triggers(search_schema name, search_table name,
+                                                     tables regclass[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    trg name := @extschema@._search_trigger_name(search_schema, search_table);
+    trg_truncate name := @extschema@._object_name(trg, 'truncate');
+    tbl regclass;
+    old name;
+    is_source boolean;
+    in_chain boolean;
+    args text := quote_literal(search_schema) || ', ' || quote_literal(search_table);
+BEGIN
+    FOREACH tbl IN ARRAY tables LOOP
+        CONTINUE WHEN tbl IS NULL;
+        FOR old IN SELECT tgname FROM pg_trigger WHERE tgrelid = tbl AND tgname IN (trg, trg_truncate) LOOP
+            EXECUTE format('DROP TRIGGER %I ON %s', old, tbl);
+        END LOOP;
+        SELECT bool_or(u.i = 1), count(*) > 0 INTO is_source, in_chain
+        FROM @extschema@.search_source_registry s
+        CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables) WITH ORDINALITY u(sch, tab, i)
+        JOIN pg_class c ON c.relname = u.tab
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = u.sch
+        WHERE s.search_schema = $1 AND s.search_table = $2 AND c.oid = tbl;
+        CONTINUE WHEN NOT in_chain;
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_search_trigger(%s)',
+                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'UPDATE' END,
+                       tbl, args);
+        IF is_source THEN
+            EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_search_trigger(%s)',
+                           trg_truncate, tbl, args);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- The single-column primary key of a table, or 22023.
+CREATE FUNCTION @extschema@._search_key(tbl regclass)
+RETURNS pg_catalog.pg_attribute
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    att pg_attribute;
+BEGIN
+    SELECT a.* INTO att
+    FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+    WHERE c.conrelid = tbl AND c.contype = 'p' AND cardinality(c.conkey) = 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % has no single-column primary key', tbl
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Search rows are keyed by the primary key of each table of the chain.';
+    END IF;
+    RETURN att;
+END
+$$;
+
+-- Schema and name of a search table given as text; unqualified names are
+-- looked up among registered search tables, or else taken in default_schema.
+CREATE FUNCTION @extschema@._search_table_name(search_table text, default_schema name,
+                                               OUT search_schema name, OUT search_name name)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    parts text[] := parse_ident(search_table);
+    schemas name[];
+BEGIN
+    IF cardinality(parts) = 2 THEN
+        search_schema := parts[1];
+        search_name := parts[2];
+        RETURN;
+    ELSIF cardinality(parts) <> 1 THEN
+        RAISE EXCEPTION 'invalid search table name "%"', search_table
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    search_name := parts[1];
+    IF default_schema IS NOT NULL THEN
+        search_schema := default_schema;
+        RETURN;
+    END IF;
+    SELECT array_agg(DISTINCT r.search_schema) INTO schemas
+    FROM @extschema@.search_source_registry r WHERE r.search_table = parts[1];
+    IF cardinality(schemas) > 1 THEN
+        RAISE EXCEPTION 'search table name "%" is ambiguous', search_table
+            USING ERRCODE = 'ambiguous_alias', HINT = 'Qualify it with its schema.';
+    END IF;
+    search_schema := schemas[1];
+END
+$$;
+
+CREATE FUNCTION @extschema@.add_search_source(
+    search_table text,
+    source regclass,
+    parents name[] DEFAULT '{}',
+    filter text DEFAULT NULL,
+    weights text[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src record;
+    s_schema name;
+    s_name name;
+    existing boolean;
+    qsearch text;
+    cur regclass := source;
+    nxt regclass;
+    targets regclass[];
+    parent name;
+    att pg_attribute;
+    key pg_attribute;
+    rels regclass[] := '{}';
+    schemas name[] := '{}';
+    tables name[] := '{}';
+    keys name[] := '{}';
+    docs name[] := '{}';
+    cols name[] := '{}';
+    col_defs text[] := '{}';
+    doc name;
+    clash record;
+    i integer;
+    deparsed text;
+BEGIN
+    IF search_table IS NULL OR source IS NULL OR parents IS NULL THEN
+        RAISE EXCEPTION 'only filter and weights of add_search_source may be null'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT c.relname, c.relkind, n.nspname INTO src
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+    IF src.relkind <> 'r' THEN
+        RAISE EXCEPTION '% is not a plain table', source USING ERRCODE = 'wrong_object_type';
+    END IF;
+    PERFORM @extschema@._require_owner(source);
+    SELECT * INTO s_schema, s_name FROM @extschema@._search_table_name(search_table, src.nspname);
+    qsearch := format('%I.%I', s_schema, s_name);
+    existing := EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+                        WHERE r.search_schema = s_schema AND r.search_table = s_name);
+    IF existing THEN
+        PERFORM @extschema@._require_owner(qsearch::regclass);
+        IF EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+                   WHERE r.search_schema = s_schema AND r.search_table = s_name
+                     AND r.source_schema = src.nspname AND r.source_table = src.relname) THEN
+            RAISE EXCEPTION 'table % is already a source of search table %', source, qsearch
+                USING ERRCODE = 'duplicate_object';
+        END IF;
+    ELSIF to_regclass(qsearch) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation % already exists', qsearch
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'add_search_source creates the search table on its first call.';
+    END IF;
+    IF array_position(parents, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'parents cannot contain nulls' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Walk the chain of foreign keys.
+    i := 0;
+    LOOP
+        i := i + 1;
+        IF cur = ANY (rels) THEN
+            RAISE EXCEPTION 'the chain of source % reaches table % twice', source, cur
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM @extschema@._require_owner(cur);
+        key := @extschema@._search_key(cur);
+        SELECT r.document_column INTO doc
+        FROM @extschema@.search_document_registry r
+        JOIN pg_class c ON c.relname = r.table_name
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
+        WHERE c.oid = cur;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'table % has no search document', cur
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Call register_search_document on every table of the chain first.';
+        END IF;
+        rels := rels || cur;
+        SELECT n.nspname, c.relname INTO src FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = cur;
+        schemas := schemas || src.nspname;
+        tables := tables || src.relname;
+        keys := keys || key.attname;
+        docs := docs || doc;
+        cols := cols || @extschema@._object_name(src.relname, key.attname);
+        col_defs := col_defs || format('%I %s', cols[i], format_type(key.atttypid, key.atttypmod));
+        EXIT WHEN i > cardinality(parents);
+        parent := parents[i];
+        att := @extschema@._column(cur, parent, 'parent');
+        SELECT array_agg(DISTINCT f.confrelid::regclass) INTO targets
+        FROM pg_constraint f
+        JOIN pg_constraint p ON p.conrelid = f.confrelid AND p.contype = 'p' AND p.conkey = f.confkey
+        WHERE f.conrelid = cur AND f.contype = 'f' AND f.conkey = ARRAY[att.attnum];
+        IF cardinality(targets) IS DISTINCT FROM 1 THEN
+            RAISE EXCEPTION 'column "%" of table % is not a foreign key to the primary key of one table', parent, cur
+                USING ERRCODE = 'invalid_foreign_key',
+                      DETAIL = 'Each parent must be a declared single-column foreign key referencing a primary key.';
+        END IF;
+        nxt := targets[1];
+        IF (SELECT relkind FROM pg_class WHERE oid = nxt) <> 'r' THEN
+            RAISE EXCEPTION '% is not a plain table', nxt USING ERRCODE = 'wrong_object_type';
+        END IF;
+        cur := nxt;
+    END LOOP;
+    IF (SELECT count(DISTINCT c) <> count(*) FROM unnest(cols) c) THEN
+        RAISE EXCEPTION 'two tables of the chain of % give the same search column name', source
+            USING ERRCODE = 'duplicate_column';
+    END IF;
+    weights := coalesce(@extschema@._search_weights(weights, cardinality(rels), 'table of the chain'),
+                        (SELECT array_agg(CASE WHEN g <= 4 THEN chr(64 + g) ELSE 'D' END ORDER BY g)
+                         FROM generate_series(1, cardinality(rels)) g));
+
+    -- A search column holds the key of one table only.
+    SELECT u.col, format('%I.%I', u.sch, u.tab) AS other INTO clash
+    FROM @extschema@.search_source_registry r
+    CROSS JOIN LATERAL unnest(r.search_columns, r.chain_schemas, r.chain_tables, r.key_columns)
+        u(col, sch, tab, k)
+    JOIN unnest(cols, schemas, tables, keys) v(col, sch, tab, k) ON v.col = u.col
+    WHERE r.search_schema = s_schema AND r.search_table = s_name
+      AND (u.sch, u.tab, u.k) IS DISTINCT FROM (v.sch, v.tab, v.k)
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'column "%" of search table % already holds the key of table %', clash.col, qsearch, clash.other
+            USING ERRCODE = 'duplicate_column';
+    END IF;
+    -- Rows of a source are told apart by their null columns: two sources
+    -- cannot each be in the other's chain.
+    IF EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+               WHERE r.search_schema = s_schema AND r.search_table = s_name
+                 AND r.search_columns[1] = ANY (cols) AND cols[1] = ANY (r.search_columns)) THEN
+        RAISE EXCEPTION 'the chains of % and of another source of % contain each other', source, qsearch
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF filter IS NOT NULL THEN
+        deparsed := @extschema@._search_filter(source, filter);
+    END IF;
+
+    -- Writers wait until the search rows are filled and the triggers exist.
+    FOR i IN 1 .. cardinality(rels) LOOP
+        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', rels[i]);
+    END LOOP;
+    IF NOT existing THEN
+        EXECUTE format('CREATE TABLE %s (%s, document pg_catalog.tsvector NOT NULL)',
+                       qsearch, array_to_string(col_defs, ', '));
+        EXECUTE format('CREATE INDEX %I ON %s USING gin (document)',
+                       @extschema@._object_name(s_name, 'document'), qsearch);
+    END IF;
+    FOR i IN 1 .. cardinality(cols) LOOP
+        IF existing THEN
+            CONTINUE WHEN EXISTS (SELECT 1 FROM pg_attribute
+                                  WHERE attrelid = qsearch::regclass AND attname = cols[i]
+                                    AND NOT attisdropped);
+            EXECUTE format('ALTER TABLE %s ADD COLUMN %s', qsearch, col_defs[i]);
+        END IF;
+        EXECUTE format('CREATE INDEX %I ON %s (%I)', @extschema@._object_name(s_name, cols[i]), qsearch, cols[i]);
+    END LOOP;
+
+    INSERT INTO @extschema@.search_source_registry
+        (search_schema, search_table, position, source_schema, source_table, parents, filter,
+         weights, chain_schemas, chain_tables, key_columns, document_columns, search_columns,
+         created_search_table)
+    VALUES (s_schema, s_name,
+            coalesce((SELECT max(position) + 1 FROM @extschema@.search_source_registry r
+                      WHERE r.search_schema = s_schema AND r.search_table = s_name), 1),
+            schemas[1], tables[1], parents, deparsed, weights, schemas, tables, keys, docs, cols,
+            NOT existing);
+    EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, @extschema@._column_list(cols),
+                   @extschema@._search_source_query(s_schema, s_name, source));
+    PERFORM @extschema@._search_refresh_triggers(s_schema, s_name, rels);
+END
+$$;
+
+-- The tables of all chains of a search table that still exist.
+CREATE FUNCTION @extschema@._search_chain_tables(search_schema name, search_table name)
+RETURNS regclass[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(DISTINCT to_regclass(format('%I.%I', u.sch, u.tab))), '{}')
+    FROM @extschema@.search_source_registry r
+    CROSS JOIN LATERAL unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
+    WHERE r.search_schema = $1 AND r.search_table = $2
+$$;
+
+CREATE FUNCTION @extschema@.drop_search_table(search_table text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s_schema name;
+    s_name name;
+    tables regclass[];
+BEGIN
+    IF search_table IS NULL THEN
+        RAISE EXCEPTION 'search_table cannot be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO s_schema, s_name FROM @extschema@._search_table_name(search_table, NULL);
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+                   WHERE r.search_schema = s_schema AND r.search_table = s_name) THEN
+        RAISE EXCEPTION 'search table "%" does not exist', search_table
+            USING ERRCODE = 'undefined_table';
+    END IF;
+    PERFORM @extschema@._require_owner(format('%I.%I', s_schema, s_name)::regclass);
+    tables := @extschema@._search_chain_tables(s_schema, s_name);
+    DELETE FROM @extschema@.search_source_registry r
+    WHERE r.search_schema = s_schema AND r.search_table = s_name;
+    PERFORM @extschema@._search_refresh_triggers(s_schema, s_name, tables);
+    EXECUTE format('DROP TABLE %I.%I', s_schema, s_name);
+END
+$$;
+
+-- SQL text: which source a search row comes from, as a CASE over the
+-- search table's columns; value_expr is evaluated for the matching source
+-- with %1$s standing for its source table and %2$s for its key column.
+CREATE FUNCTION @extschema@._search_source_case(search_table regclass, value_expr text)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH reg AS (
+        SELECT r.* FROM @extschema@.search_source_registry r
+        JOIN pg_class c ON c.relname = r.search_table
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
+        WHERE c.oid = $1),
+    all_columns AS (SELECT DISTINCT unnest(search_columns) AS col FROM reg)
+    SELECT 'CASE' || string_agg(
+               format(' WHEN x.%I IS NOT NULL%s THEN %s', r.search_columns[1],
+                      (SELECT string_agg(format(' AND x.%I IS NULL', a.col), '')
+                       FROM all_columns a WHERE a.col <> ALL (r.search_columns)),
+                      format(value_expr, quote_literal(format('%I.%I', r.source_schema, r.source_table)),
+                             quote_ident(r.search_columns[1]))),
+               '' ORDER BY r.position) || ' END'
+    FROM reg r
+$$;
+
+CREATE FUNCTION @extschema@.search(search_table regclass, query text, max_rows integer DEFAULT 20,
+                                   config regconfig DEFAULT NULL)
+RETURNS TABLE (source_table regclass, source_key text, rank real, keys jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_order text;
+BEGIN
+    IF config IS NULL THEN
+        SELECT format('%I.%I', d.config_schema, d.config_name)::regconfig INTO config
+        FROM @extschema@.search_source_registry r
+        JOIN pg_class c ON c.relname = r.search_table
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
+        JOIN @extschema@.search_document_registry d
+          ON d.table_schema = r.source_schema AND d.table_name = r.source_table
+        WHERE c.oid = $1 ORDER BY r.position LIMIT 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION '% is not a search table', search_table
+                USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    SELECT string_agg(format('x.%I', attname), ', ' ORDER BY attnum) INTO key_order
+    FROM pg_attribute WHERE attrelid = search_table AND attnum > 0 AND NOT attisdropped
+      AND attname <> 'document';
+    RETURN QUERY EXECUTE format(
+        'SELECT %s::pg_catalog.regclass, %s, x.rank,
+                pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(x) OPERATOR(pg_catalog.-) %L::text OPERATOR(pg_catalog.-) %L::text)
+         FROM (SELECT x.*, pg_catalog.ts_rank(x.document, q.q) AS rank
+               FROM %s x, pg_catalog.websearch_to_tsquery($1, $2) q(q)
+               WHERE x.document OPERATOR(pg_catalog.@@) q.q
+               ORDER BY rank DESC, %s LIMIT $3) x
+         ORDER BY x.rank DESC, %s',
+        @extschema@._search_source_case(search_table, '%s'),
+        @extschema@._search_source_case(search_table, 'x.%2$s::pg_catalog.text'),
+        'document', 'rank', search_table, key_order, key_order)
+    USING config, query, max_rows;
+END
+$$;
+
+-- The number of search rows that are missing, extra or wrong: 0 when
+-- healthy (computed from the base tables, like the initial fill).
+CREATE FUNCTION @extschema@.check_search_table(search_table regclass)
+RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+    wrong bigint := 0;
+    n bigint;
+BEGIN
+    FOR r IN
+        SELECT s.*, (SELECT array_agg(DISTINCT c) FROM @extschema@.search_source_registry o,
+                     unnest(o.search_columns) c
+                     WHERE o.search_schema = s.search_schema AND o.search_table = s.search_table) AS all_columns
+        FROM @extschema@.search_source_registry s
+        JOIN pg_class c ON c.relname = s.search_table
+        JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = s.search_schema
+        WHERE c.oid = $1
+    LOOP
+        EXECUTE format(
+            'WITH want AS (%s), have AS (SELECT %s, document FROM %s x WHERE x.%I IS NOT NULL%s)
+             SELECT count(*) FROM ((TABLE want EXCEPT ALL TABLE have)
+                                   UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
+            @extschema@._search_source_query(r.search_schema, r.search_table,
+                                             format('%I.%I', r.source_schema, r.source_table)::regclass),
+            @extschema@._column_list(r.search_columns), search_table, r.search_columns[1],
+            (SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '')
+             FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns)))
+        INTO n;
+        wrong := wrong + n;
+    END LOOP;
+    RETURN wrong;
+END
+$$;
+
+-- Forget the registrations of dropped tables: documents, search tables, and
+-- sources whose chain lost a table (their rows stay in the search table).
+CREATE FUNCTION @extschema@._forget_dropped_search_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dropped text[];
+    st record;
+BEGIN
+    SELECT array_agg(format('%I.%I', d.schema_name, d.object_name)) INTO dropped
+    FROM pg_event_trigger_dropped_objects() d
+    WHERE d.object_type = 'table' AND NOT d.is_temporary;
+    IF dropped IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM @extschema@.search_document_registry r
+    WHERE format('%I.%I', r.table_schema, r.table_name) = ANY (dropped);
+    FOR st IN
+        SELECT r.search_schema, r.search_table,
+               @extschema@._search_chain_tables(r.search_schema, r.search_table) AS tables
+        FROM @extschema@.search_source_registry r
+        WHERE format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
+           OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
+                      WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped))
+        GROUP BY r.search_schema, r.search_table
+    LOOP
+        DELETE FROM @extschema@.search_source_registry r
+        WHERE r.search_schema = st.search_schema AND r.search_table = st.search_table
+          AND (format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
+               OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
+                          WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped)));
+        PERFORM @extschema@._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._forget_dropped_search_tables() FROM PUBLIC;
+
+CREATE EVENT TRIGGER current_view_forget_dropped_search_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@._forget_dropped_search_tables();

@@ -1,0 +1,1148 @@
+/*-------------------------------------------------------------------------
+ * search.c
+ *	  Search documents and the search tables built from them.
+ *
+ * A registered table carries a tsvector document column computed from some of
+ * its columns by a BEFORE row trigger.  A search table holds one row per row
+ * of each of its sources (that satisfies the source's filter), with the keys
+ * of the source row and of its ancestors along a chain of foreign keys, and a
+ * document concatenating theirs.  AFTER row triggers on every table of a
+ * chain keep it in step.
+ *
+ * Locking protocol.  A statement that writes search rows locks, FOR SHARE,
+ * the ancestor rows above the level whose change it propagates, and reads
+ * their documents through that lock (so under READ COMMITTED it waits for a
+ * concurrent writer of an ancestor and then sees its committed document).
+ * A writer of an ancestor row holds a lock that conflicts with FOR SHARE, so
+ * any two writers whose search rows overlap are serialised on the higher of
+ * their two rows: the one that comes second either sees the other's search
+ * rows (a cascade runs with a new snapshot) or recomputes from the other's
+ * committed document.  All locks are taken from the source upwards.
+ *
+ * Statements are prepared once per table and search table and kept; they
+ * are fully qualified (relations, types, functions, operators) so that
+ * search_path cannot redirect them.  The filter of a source is re-analysed
+ * under a fixed search_path and evaluated in C on the trigger's tuples.  The
+ * triggers run as the owner of the search table, like foreign-key triggers.
+ *-------------------------------------------------------------------------
+ */
+#include "current_view.h"
+
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "tsearch/ts_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+#include "utils/regproc.h"
+
+PG_FUNCTION_INFO_V1(current_view_document_trigger);
+PG_FUNCTION_INFO_V1(current_view_search_trigger);
+PG_FUNCTION_INFO_V1(current_view_search_filter);
+PG_FUNCTION_INFO_V1(current_view_search_source_query);
+
+/* ------------------------------------------------------------------------
+ * Documents
+ * ------------------------------------------------------------------------
+ */
+
+/* Layout of the arguments written by register_search_document(). */
+#define DOC_ARG_COLUMN		0
+#define DOC_ARG_CONFIG		1
+#define DOC_ARG_FIRST		2	/* then pairs: column, weight ('' for none) */
+
+typedef struct DocumentColumn
+{
+	AttrNumber	attnum;
+	char		weight;			/* '\0': no setweight */
+	CoercionPathType path;		/* how column::text is computed */
+	FmgrInfo	cast;			/* cast or output function */
+	int			cast_nargs;
+} DocumentColumn;
+
+typedef struct DocumentRel
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	MemoryContext cxt;
+	AttrNumber	doc_attnum;
+	Oid			config;
+	int			ncolumns;
+	DocumentColumn *columns;
+} DocumentRel;
+
+/* ------------------------------------------------------------------------
+ * Search tables
+ * ------------------------------------------------------------------------
+ */
+
+/* One table of the chain of a source: level 0 is the source itself. */
+typedef struct ChainLevel
+{
+	char	   *schema;
+	char	   *table;
+	char	   *key;			/* its primary key column */
+	char	   *parent;			/* foreign key to the next level, or NULL */
+	char	   *document;		/* its document column */
+	char	   *column;			/* the search table's column for its key */
+	char		weight;			/* '\0': document as stored */
+	Oid			relid;
+	Oid			key_type;
+} ChainLevel;
+
+typedef struct SearchSource
+{
+	int			nlevels;
+	ChainLevel *levels;
+	char	   *filter;			/* deparsed boolean expression, or NULL */
+} SearchSource;
+
+typedef struct SearchTable
+{
+	char	   *schema;
+	char	   *name;
+	int			ncolumns;		/* the key columns of all sources */
+	char	  **columns;
+	int			nsources;
+	SearchSource *sources;
+} SearchTable;
+
+typedef enum RolePlan
+{
+	PLAN_INSERT,				/* insert the search row of a source key */
+	PLAN_UPDATE,				/* recompute the search row of a source key */
+	PLAN_DELETE,				/* delete the search row of a source key */
+	PLAN_CASCADE,				/* recompute the search rows below an ancestor */
+	PLAN_TRUNCATE,				/* delete all search rows of a source */
+	NUM_ROLE_PLANS
+} RolePlan;
+
+/* What one table does for one source: be it (level 0) or an ancestor. */
+typedef struct SearchRole
+{
+	SearchSource *source;
+	int			level;
+	AttrNumber	key_attnum;
+	Bitmapset  *watched;		/* columns whose change needs maintenance */
+	ExprState  *filter;			/* level 0 with a filter */
+	SPIPlanPtr	plans[NUM_ROLE_PLANS];
+} SearchRole;
+
+typedef struct SearchRelKey
+{
+	Oid			relid;
+	Oid			tgoid;			/* one trigger per search table */
+} SearchRelKey;
+
+typedef struct SearchRel
+{
+	SearchRelKey key;
+	bool		valid;
+	MemoryContext cxt;
+	Oid			search_relid;
+	Oid			owner;			/* of the search table */
+	char	   *search_name;	/* qualified and quoted */
+	SearchTable *table;
+	int			nroles;
+	SearchRole *roles;
+} SearchRel;
+
+static HTAB *document_rels = NULL;
+static HTAB *search_rels = NULL;
+
+static void
+invalidate_search_rels(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	SearchRel  *sr;
+	DocumentRel *dr;
+
+	hash_seq_init(&status, search_rels);
+	while ((sr = hash_seq_search(&status)) != NULL)
+		if (!OidIsValid(relid) || sr->key.relid == relid || sr->search_relid == relid)
+			sr->valid = false;
+	hash_seq_init(&status, document_rels);
+	while ((dr = hash_seq_search(&status)) != NULL)
+		if (!OidIsValid(relid) || dr->relid == relid)
+			dr->valid = false;
+}
+
+void
+search_init(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(DocumentRel);
+	document_rels = hash_create("current_view document relations", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS);
+	ctl.keysize = sizeof(SearchRelKey);
+	ctl.entrysize = sizeof(SearchRel);
+	search_rels = hash_create("current_view search relations", 64, &ctl,
+							  HASH_ELEM | HASH_BLOBS);
+	CacheRegisterRelcacheCallback(invalidate_search_rels, (Datum) 0);
+}
+
+static void
+require_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s: not called by trigger manager", funcname)));
+}
+
+static AttrNumber
+registered_column(Oid relid, const char *column, const char *what)
+{
+	AttrNumber	attnum = get_attnum(relid, column);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" of table \"%s\" does not exist",
+						what, column, get_rel_name(relid)),
+				 errhint("Register the table again after renaming or dropping a registered column.")));
+	return attnum;
+}
+
+/* A fresh memory context for a cache entry, replacing its previous one. */
+static MemoryContext
+entry_context(MemoryContext old)
+{
+	if (old != NULL)
+		MemoryContextDelete(old);
+	return AllocSetContextCreate(TopMemoryContext, "current_view search cache entry",
+								 ALLOCSET_SMALL_SIZES);
+}
+
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(classtup))->relowner;
+	ReleaseSysCache(classtup);
+	return owner;
+}
+
+/* ------------------------------------------------------------------------
+ * The document trigger
+ * ------------------------------------------------------------------------
+ */
+
+/* Decide how column::text is computed, exactly as the SQL cast does. */
+static void
+init_text_cast(DocumentColumn *col, Oid typid, MemoryContext cxt)
+{
+	Oid			funcid = InvalidOid;
+	bool		typisvarlena;
+
+	col->path = find_coercion_pathway(TEXTOID, typid, COERCION_EXPLICIT, &funcid);
+	switch (col->path)
+	{
+		case COERCION_PATH_RELABELTYPE:
+			return;
+		case COERCION_PATH_FUNC:
+			col->cast_nargs = get_func_nargs(funcid);
+			break;
+		case COERCION_PATH_COERCEVIAIO:
+			getTypeOutputInfo(typid, &funcid, &typisvarlena);
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_CANNOT_COERCE),
+					 errmsg("cannot cast type %s to text", format_type_be(typid))));
+	}
+	fmgr_info_cxt(funcid, &col->cast, cxt);
+}
+
+static Datum
+column_text(DocumentColumn *col, Datum value)
+{
+	switch (col->path)
+	{
+		case COERCION_PATH_RELABELTYPE:
+			return value;
+		case COERCION_PATH_FUNC:
+			if (col->cast_nargs == 1)
+				return FunctionCall1(&col->cast, value);
+			return FunctionCall3(&col->cast, value, Int32GetDatum(-1), BoolGetDatum(true));
+		default:
+			return CStringGetTextDatum(OutputFunctionCall(&col->cast, value));
+	}
+}
+
+static DocumentRel *
+lookup_document_rel(Relation rel, Trigger *trigger)
+{
+	Oid			relid = RelationGetRelid(rel);
+	DocumentRel *dr;
+	bool		found;
+	char	  **args = trigger->tgargs;
+
+	dr = hash_search(document_rels, &relid, HASH_ENTER, &found);
+	if (found && dr->valid)
+		return dr;
+	if (!found)
+		dr->cxt = NULL;
+	dr->valid = false;
+	if (trigger->tgnargs < DOC_ARG_FIRST + 2 || (trigger->tgnargs - DOC_ARG_FIRST) % 2 != 0)
+		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
+	dr->cxt = entry_context(dr->cxt);
+	dr->doc_attnum = registered_column(relid, args[DOC_ARG_COLUMN], "document");
+	dr->config = get_ts_config_oid(stringToQualifiedNameList(args[DOC_ARG_CONFIG]), false);
+	dr->ncolumns = (trigger->tgnargs - DOC_ARG_FIRST) / 2;
+	dr->columns = MemoryContextAllocZero(dr->cxt, sizeof(DocumentColumn) * dr->ncolumns);
+	for (int i = 0; i < dr->ncolumns; i++)
+	{
+		DocumentColumn *col = &dr->columns[i];
+
+		col->attnum = registered_column(relid, args[DOC_ARG_FIRST + 2 * i], "document source");
+		col->weight = args[DOC_ARG_FIRST + 2 * i + 1][0];
+		init_text_cast(col, TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid,
+					   dr->cxt);
+	}
+	dr->valid = true;
+	return dr;
+}
+
+static bool
+column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple newtup)
+{
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+	/* Binary equality: equal images have equal text forms. */
+	return oldnull != newnull ||
+		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
+}
+
+/*
+ * setweight(to_tsvector(config, coalesce(c::text, '')), w) || ... over the
+ * registered columns.  A null column contributes an empty tsvector, which
+ * leaves a concatenation unchanged, so it is skipped.
+ */
+static Datum
+build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple)
+{
+	Datum		document = (Datum) 0;
+
+	for (int i = 0; i < dr->ncolumns; i++)
+	{
+		DocumentColumn *col = &dr->columns[i];
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, col->attnum, tupdesc, &isnull);
+		Datum		part;
+
+		if (isnull)
+			continue;
+		part = DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(dr->config),
+								   column_text(col, value));
+		if (col->weight != '\0')
+			part = DirectFunctionCall2(tsvector_setweight, part, CharGetDatum(col->weight));
+		document = (document == (Datum) 0) ? part
+			: DirectFunctionCall2(tsvector_concat, document, part);
+	}
+	if (document == (Datum) 0)
+		document = DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(dr->config),
+									   CStringGetTextDatum(""));
+	return document;
+}
+
+/*
+ * BEFORE INSERT OR UPDATE row trigger: compute the document column.  An
+ * UPDATE rebuilds it only when a source column changed, or when the statement
+ * wrote the document column itself (it is not the user's to set).
+ */
+Datum
+current_view_document_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	DocumentRel *dr;
+	HeapTuple	tuple;
+	Datum		document;
+	bool		isnull = false;
+	int			attnum;
+
+	require_trigger_call(fcinfo, "current_view_document_trigger");
+	rel = trigdata->tg_relation;
+	tupdesc = RelationGetDescr(rel);
+	dr = lookup_document_rel(rel, trigdata->tg_trigger);
+	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+		: trigdata->tg_trigtuple;
+
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		bool		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
+			column_changed(tupdesc, dr->doc_attnum, trigdata->tg_trigtuple, tuple);
+
+		for (int i = 0; i < dr->ncolumns && !rebuild; i++)
+			rebuild = column_changed(tupdesc, dr->columns[i].attnum,
+									 trigdata->tg_trigtuple, tuple);
+		if (!rebuild)
+			return PointerGetDatum(tuple);
+	}
+	document = build_document(dr, tupdesc, tuple);
+	attnum = dr->doc_attnum;
+	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum,
+													 &document, &isnull));
+}
+
+/* ------------------------------------------------------------------------
+ * Filters
+ * ------------------------------------------------------------------------
+ */
+
+static void
+bad_filter(Oid relid, const char *filter, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid filter for table %s: %s",
+					qualified_relation_name(relid), filter),
+			 errdetail("%s", detail),
+			 errhint("A filter is a boolean expression over the columns of the source table, using immutable functions only.")));
+}
+
+/*
+ * Analyse a filter as the expression of "SELECT (filter) FROM ONLY tbl" under
+ * search_path pg_catalog, pg_temp, and refuse anything but one immutable
+ * boolean expression over that table alone.  Returns the expression, copied
+ * into cxt.  Needs SPI.
+ */
+static Expr *
+analyze_filter(Oid relid, const char *filter, MemoryContext cxt)
+{
+	char	   *sql = psprintf("SELECT (%s) FROM ONLY %s", filter, qualified_relation_name(relid));
+	int			nestlevel = NewGUCNestLevel();
+	SPIPlanPtr	plan;
+	List	   *sources;
+	CachedPlanSource *source;
+	Query	   *query;
+	TargetEntry *tle;
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	plan = SPI_prepare(sql, 0, NULL);
+	AtEOXact_GUC(true, nestlevel);
+	if (plan == NULL)
+		bad_filter(relid, filter, SPI_result_code_string(SPI_result));
+	sources = SPI_plan_get_plan_sources(plan);
+	if (list_length(sources) != 1)
+		bad_filter(relid, filter, "It must be a single expression.");
+	source = linitial(sources);
+	if (list_length(source->query_list) != 1)
+		bad_filter(relid, filter, "It must be a single expression.");
+	query = linitial_node(Query, source->query_list);
+	if (query->commandType != CMD_SELECT || query->utilityStmt != NULL ||
+		list_length(query->rtable) != 1 ||
+		linitial_node(RangeTblEntry, query->rtable)->relid != relid ||
+		list_length(query->jointree->fromlist) != 1 || query->jointree->quals != NULL ||
+		list_length(query->targetList) != 1 || query->hasSubLinks || query->hasAggs ||
+		query->hasWindowFuncs || query->hasTargetSRFs || query->cteList != NIL ||
+		query->groupClause != NIL || query->havingQual != NULL ||
+		query->sortClause != NIL || query->distinctClause != NIL ||
+		query->limitCount != NULL || query->limitOffset != NULL ||
+		query->setOperations != NULL || query->rowMarks != NIL)
+		bad_filter(relid, filter, "It must be an expression over the columns of the table alone, without subqueries or aggregates.");
+	tle = linitial_node(TargetEntry, query->targetList);
+	if (exprType((Node *) tle->expr) != BOOLOID)
+		bad_filter(relid, filter, psprintf("Its type is %s, not boolean.",
+										   format_type_be(exprType((Node *) tle->expr))));
+	if (contain_mutable_functions((Node *) tle->expr))
+		bad_filter(relid, filter, "It uses functions that are not immutable, whose result could change without the row changing.");
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		Expr	   *expr = copyObject(tle->expr);
+
+		MemoryContextSwitchTo(old);
+		SPI_freeplan(plan);
+		return expr;
+	}
+}
+
+/*
+ * _search_filter(tbl regclass, filter text) RETURNS text: validate a filter
+ * and return it deparsed, with every object outside pg_catalog qualified.
+ */
+Datum
+current_view_search_filter(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext cxt = CurrentMemoryContext;
+	Expr	   *expr;
+	char	   *result;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	expr = analyze_filter(relid, filter, cxt);
+	MemoryContextSwitchTo(cxt);
+	result = deparse_expression((Node *) expr,
+								deparse_context_for(get_rel_name(relid), relid),
+								false, false);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(result));
+}
+
+/* ------------------------------------------------------------------------
+ * Loading registrations
+ * ------------------------------------------------------------------------
+ */
+
+/* The elements of a one-dimensional name[] or text[] as C strings (NULL for null). */
+static char **
+array_strings(Datum array, Oid elemtype, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **result;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(DatumGetArrayTypeP(array), elemtype, typlen, typbyval, typalign,
+					  &elems, &nulls, n);
+	result = palloc(sizeof(char *) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		result[i] = nulls[i] ? NULL
+			: (elemtype == NAMEOID ? pstrdup(NameStr(*DatumGetName(elems[i])))
+			   : TextDatumGetCString(elems[i]));
+	return result;
+}
+
+/* Registry columns read by load_search_table(), in this order. */
+enum
+{
+	REG_FILTER = 1,
+	REG_WEIGHTS,
+	REG_CHAIN_SCHEMAS,
+	REG_CHAIN_TABLES,
+	REG_KEY_COLUMNS,
+	REG_PARENTS,
+	REG_DOCUMENT_COLUMNS,
+	REG_SEARCH_COLUMNS
+};
+
+/* A name[] or text[] column of a registry row; expected < 0: any length. */
+static char **
+registry_array(HeapTuple row, TupleDesc tupdesc, int column, Oid elemtype,
+			   int expected, int *n)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(row, tupdesc, column, &isnull);
+	char	  **strings;
+
+	if (isnull)
+		elog(ERROR, "malformed search source registration");
+	strings = array_strings(value, elemtype, n);
+	if (expected >= 0 && *n != expected)
+		elog(ERROR, "malformed search source registration");
+	return strings;
+}
+
+static Oid
+relation_by_name(const char *schema, const char *table)
+{
+	Oid			relid = get_relname_relid(table, get_namespace_oid(schema, false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s.%s\" does not exist", schema, table),
+				 errhint("Tables of a search source cannot be renamed; drop the search table and add its sources again.")));
+	return relid;
+}
+
+/*
+ * The sources of a search table, read from the registry into the current
+ * memory context (which must outlive SPI).  Needs SPI; reads with the
+ * caller's snapshot, so a registration made in this transaction is seen.
+ */
+static SearchTable *
+load_search_table(Oid ext_namespace, const char *schema, const char *name)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SearchTable *st = palloc0(sizeof(SearchTable));
+	char	   *sql;
+	SPIPlanPtr	plan;
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	uint64		nrows;
+	SPITupleTable *rows;
+
+	st->schema = pstrdup(schema);
+	st->name = pstrdup(name);
+	sql = psprintf("SELECT filter, weights, chain_schemas, chain_tables, key_columns, parents,"
+				   " document_columns, search_columns FROM %s.search_source_registry"
+				   " WHERE search_schema OPERATOR(pg_catalog.=) $1"
+				   " AND search_table OPERATOR(pg_catalog.=) $2 ORDER BY position",
+				   quote_identifier(get_namespace_name(ext_namespace)));
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(name));
+	plan = SPI_prepare(sql, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\"", sql);
+	nrows = execute_plan(plan, values, SPI_OK_SELECT);
+	rows = SPI_tuptable;
+	/* SPI calls return to SPI's memory context. */
+	MemoryContextSwitchTo(cxt);
+	st->nsources = nrows;
+	st->sources = palloc0(sizeof(SearchSource) * Max(nrows, 1));
+	for (uint64 r = 0; r < nrows; r++)
+	{
+		SearchSource *src = &st->sources[r];
+		HeapTuple	row = rows->vals[r];
+		TupleDesc	desc = rows->tupdesc;
+		bool		isnull;
+		Datum		filter = SPI_getbinval(row, desc, REG_FILTER, &isnull);
+		char	  **schemas;
+		char	  **tables;
+		char	  **keys;
+		char	  **parents;
+		char	  **documents;
+		char	  **columns;
+		char	  **weights;
+		int			n;
+		int			m;
+
+		src->filter = isnull ? NULL : TextDatumGetCString(filter);
+		schemas = registry_array(row, desc, REG_CHAIN_SCHEMAS, NAMEOID, -1, &n);
+		src->nlevels = n;
+		tables = registry_array(row, desc, REG_CHAIN_TABLES, NAMEOID, n, &m);
+		keys = registry_array(row, desc, REG_KEY_COLUMNS, NAMEOID, n, &m);
+		parents = registry_array(row, desc, REG_PARENTS, NAMEOID, n - 1, &m);
+		documents = registry_array(row, desc, REG_DOCUMENT_COLUMNS, NAMEOID, n, &m);
+		columns = registry_array(row, desc, REG_SEARCH_COLUMNS, NAMEOID, n, &m);
+		weights = registry_array(row, desc, REG_WEIGHTS, TEXTOID, n, &m);
+		src->levels = palloc0(sizeof(ChainLevel) * n);
+		for (int i = 0; i < n; i++)
+		{
+			ChainLevel *level = &src->levels[i];
+			bool		known = false;
+
+			level->schema = schemas[i];
+			level->table = tables[i];
+			level->key = keys[i];
+			level->parent = i + 1 < n ? parents[i] : NULL;
+			level->document = documents[i];
+			level->column = columns[i];
+			level->weight = weights[i] ? weights[i][0] : '\0';
+			level->relid = relation_by_name(level->schema, level->table);
+			level->key_type = get_atttype(level->relid,
+										  registered_column(level->relid, level->key, "key"));
+			for (int c = 0; c < st->ncolumns && !known; c++)
+				known = strcmp(st->columns[c], level->column) == 0;
+			if (!known)
+			{
+				st->columns = st->columns ? repalloc(st->columns, sizeof(char *) * (st->ncolumns + 1))
+					: palloc(sizeof(char *));
+				st->columns[st->ncolumns++] = level->column;
+			}
+		}
+	}
+	SPI_freeplan(plan);
+	return st;
+}
+
+/* ------------------------------------------------------------------------
+ * SQL of the maintenance statements
+ * ------------------------------------------------------------------------
+ */
+
+static const char *
+weight_text(char weight)
+{
+	switch (weight)
+	{
+		case 'A':
+			return "'A'";
+		case 'B':
+			return "'B'";
+		case 'C':
+			return "'C'";
+		default:
+			return "'D'";
+	}
+}
+
+/*
+ * SELECT t0.k, t1.k, ..., tn.k, <document> FROM <level 0> t0
+ *	 LEFT JOIN LATERAL (SELECT key, parent, document FROM ONLY T1
+ *						WHERE key = t0.f [FOR SHARE]) t1 ON true ...
+ *
+ * level0_qual restricts the source rows ("" for none).  Levels above
+ * lock_above are read FOR SHARE.
+ */
+static void
+append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, int lock_above)
+{
+	appendStringInfoString(buf, "SELECT ");
+	for (int i = 0; i < src->nlevels; i++)
+		appendStringInfo(buf, "t%d.k, ", i);
+	for (int i = 0; i < src->nlevels; i++)
+	{
+		ChainLevel *level = &src->levels[i];
+
+		if (i > 0)
+			appendStringInfoString(buf, " OPERATOR(pg_catalog.||) ");
+		if (level->weight != '\0')
+			appendStringInfo(buf, "pg_catalog.setweight(COALESCE(t%d.d, ''::pg_catalog.tsvector), %s::pg_catalog.\"char\")",
+							 i, weight_text(level->weight));
+		else
+			appendStringInfo(buf, "COALESCE(t%d.d, ''::pg_catalog.tsvector)", i);
+	}
+	appendStringInfoString(buf, " FROM ");
+	for (int i = 0; i < src->nlevels; i++)
+	{
+		ChainLevel *level = &src->levels[i];
+
+		appendStringInfo(buf, "%s(SELECT %s AS k, %s AS d", i > 0 ? " LEFT JOIN LATERAL " : "",
+						 quote_identifier(level->key), quote_identifier(level->document));
+		if (level->parent != NULL)
+			appendStringInfo(buf, ", %s AS f", quote_identifier(level->parent));
+		appendStringInfo(buf, " FROM ONLY %s",
+						 quote_qualified_identifier(level->schema, level->table));
+		if (i == 0)
+			appendStringInfoString(buf, level0_qual);
+		else
+		{
+			appendStringInfo(buf, " WHERE %s ", quote_identifier(level->key));
+			append_type_operator(buf, level->key_type, BTEqualStrategyNumber);
+			appendStringInfo(buf, " t%d.f::%s", i - 1, format_type_be_qualified(level->key_type));
+			if (i > lock_above)
+				appendStringInfoString(buf, " FOR SHARE");
+		}
+		appendStringInfo(buf, ") t%d%s", i, i > 0 ? " ON true" : "");
+	}
+}
+
+/* " AND x.c IS NULL" for each search column outside the source's chain. */
+static void
+append_outside_chain(StringInfo buf, SearchTable *st, SearchSource *src)
+{
+	for (int c = 0; c < st->ncolumns; c++)
+	{
+		bool		in_chain = false;
+
+		for (int i = 0; i < src->nlevels && !in_chain; i++)
+			in_chain = strcmp(st->columns[c], src->levels[i].column) == 0;
+		if (!in_chain)
+			appendStringInfo(buf, " AND x.%s IS NULL", quote_identifier(st->columns[c]));
+	}
+}
+
+/* "x.<column of level> = $1" */
+static void
+append_level_qual(StringInfo buf, SearchSource *src, int level)
+{
+	appendStringInfoString(buf, "x.");
+	append_equality_qual(buf, src->levels[level].column, src->levels[level].key_type, 1);
+}
+
+static SPIPlanPtr
+role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
+{
+	SearchSource *src = role->source;
+	StringInfoData sql;
+	StringInfoData key_qual;
+	Oid			argtype = src->levels[role->level].key_type;
+
+	if (role->plans[kind] != NULL)
+		return role->plans[kind];
+
+	initStringInfo(&sql);
+	initStringInfo(&key_qual);
+	appendStringInfo(&key_qual, " WHERE ");
+	append_equality_qual(&key_qual, src->levels[0].key, src->levels[0].key_type, 1);
+
+	switch (kind)
+	{
+		case PLAN_INSERT:
+			appendStringInfo(&sql, "INSERT INTO %s (", sr->search_name);
+			for (int i = 0; i < src->nlevels; i++)
+				appendStringInfo(&sql, "%s, ", quote_identifier(src->levels[i].column));
+			appendStringInfoString(&sql, "document) ");
+			append_chain_query(&sql, src, key_qual.data, 0);
+			break;
+		case PLAN_UPDATE:
+		case PLAN_CASCADE:
+			appendStringInfo(&sql, "UPDATE %s x SET ", sr->search_name);
+			for (int i = 1; i < src->nlevels; i++)
+				appendStringInfo(&sql, "%s = q.k%d, ", quote_identifier(src->levels[i].column), i);
+			appendStringInfoString(&sql, "document = q.document FROM (");
+			append_chain_query(&sql, src, kind == PLAN_UPDATE ? key_qual.data : "",
+							   role->level);
+			appendStringInfoString(&sql, ") q(");
+			for (int i = 0; i < src->nlevels; i++)
+				appendStringInfo(&sql, "k%d, ", i);
+			appendStringInfoString(&sql, "document) WHERE ");
+			append_level_qual(&sql, src, role->level);
+			appendStringInfo(&sql, " AND x.%s ", quote_identifier(src->levels[0].column));
+			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
+			appendStringInfoString(&sql, " q.k0");
+			append_outside_chain(&sql, sr->table, src);
+			break;
+		case PLAN_DELETE:
+			appendStringInfo(&sql, "DELETE FROM %s x WHERE ", sr->search_name);
+			append_level_qual(&sql, src, 0);
+			append_outside_chain(&sql, sr->table, src);
+			break;
+		case PLAN_TRUNCATE:
+			appendStringInfo(&sql, "DELETE FROM %s x WHERE x.%s IS NOT NULL", sr->search_name,
+							 quote_identifier(src->levels[0].column));
+			append_outside_chain(&sql, sr->table, src);
+			break;
+		case NUM_ROLE_PLANS:
+			elog(ERROR, "invalid plan kind");
+	}
+	role->plans[kind] = prepare_kept_plan(sql.data, kind == PLAN_TRUNCATE ? 0 : 1, &argtype);
+	pfree(sql.data);
+	pfree(key_qual.data);
+	return role->plans[kind];
+}
+
+static uint64
+run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
+{
+	static const int expected[NUM_ROLE_PLANS] = {
+		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_DELETE
+	};
+
+	return execute_plan(role_plan(sr, role, kind), &key, expected[kind]);
+}
+
+/*
+ * _search_source_query(search_schema name, search_table name, source regclass)
+ * RETURNS text: the query computing all search rows of a source (its key
+ * columns in chain order, then the document), for the initial fill.
+ */
+Datum
+current_view_search_source_query(PG_FUNCTION_ARGS)
+{
+	Name		schema = PG_GETARG_NAME(0);
+	Name		name = PG_GETARG_NAME(1);
+	Oid			source = PG_GETARG_OID(2);
+	MemoryContext cxt = CurrentMemoryContext;
+	SearchTable *st;
+	StringInfoData sql;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	st = load_search_table(get_func_namespace(fcinfo->flinfo->fn_oid),
+						   NameStr(*schema), NameStr(*name));
+	initStringInfo(&sql);
+	for (int s = 0; s < st->nsources; s++)
+	{
+		SearchSource *src = &st->sources[s];
+
+		if (src->levels[0].relid != source)
+			continue;
+		append_chain_query(&sql, src,
+						   src->filter ? psprintf(" WHERE (%s)", src->filter) : "",
+						   src->nlevels);
+	}
+	SPI_finish();
+	if (sql.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("table %s is not a source of search table %s",
+						qualified_relation_name(source),
+						quote_qualified_identifier(NameStr(*schema), NameStr(*name)))));
+	PG_RETURN_TEXT_P(cstring_to_text(sql.data));
+}
+
+/* ------------------------------------------------------------------------
+ * The search trigger
+ * ------------------------------------------------------------------------
+ */
+
+static void
+watch(SearchRole *role, Oid relid, const char *column, const char *what)
+{
+	role->watched = bms_add_member(role->watched, registered_column(relid, column, what));
+}
+
+static void
+init_role(SearchRel *sr, SearchRole *role, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	ChainLevel *level = &role->source->levels[role->level];
+
+	/* SPI calls return to SPI's memory context: the role lives in sr->cxt. */
+	MemoryContextSwitchTo(sr->cxt);
+	role->key_attnum = registered_column(relid, level->key, "key");
+	watch(role, relid, level->document, "document");
+	if (level->parent != NULL)
+		watch(role, relid, level->parent, "parent");
+	if (role->level > 0)
+		return;
+	role->watched = bms_add_member(role->watched, role->key_attnum);
+	if (role->source->filter != NULL)
+	{
+		Expr	   *expr = analyze_filter(relid, role->source->filter, sr->cxt);
+		Bitmapset  *attnums = NULL;
+		MemoryContext old = MemoryContextSwitchTo(sr->cxt);
+		int			attno = -1;
+
+		pull_varattnos((Node *) expr, 1, &attnums);
+		while ((attno = bms_next_member(attnums, attno)) >= 0)
+		{
+			AttrNumber	attnum = attno + FirstLowInvalidHeapAttributeNumber;
+
+			if (attnum > 0)
+				role->watched = bms_add_member(role->watched, attnum);
+			else if (attnum == InvalidAttrNumber)	/* a whole-row reference */
+				for (int a = 1; a <= RelationGetNumberOfAttributes(rel); a++)
+					role->watched = bms_add_member(role->watched, a);
+		}
+		role->filter = ExecInitExpr(expression_planner(expr), NULL);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+static void
+build_search_rel(SearchRel *sr, Relation rel, Trigger *trigger, Oid ext_namespace)
+{
+	Oid			relid = RelationGetRelid(rel);
+	MemoryContext old;
+	SearchTable *st;
+	int			nroles = 0;
+
+	if (trigger->tgnargs != 2)
+		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
+	sr->cxt = entry_context(sr->cxt);
+	old = MemoryContextSwitchTo(sr->cxt);
+	st = sr->table = load_search_table(ext_namespace, trigger->tgargs[0], trigger->tgargs[1]);
+	MemoryContextSwitchTo(sr->cxt);
+	sr->search_relid = relation_by_name(st->schema, st->name);
+	sr->search_name = quote_qualified_identifier(st->schema, st->name);
+	sr->owner = relation_owner(sr->search_relid);
+	sr->roles = palloc0(sizeof(SearchRole) * Max(1, st->nsources));
+	for (int s = 0; s < st->nsources; s++)
+		for (int i = 0; i < st->sources[s].nlevels; i++)
+			if (st->sources[s].levels[i].relid == relid)
+			{
+				sr->roles[nroles].source = &st->sources[s];
+				sr->roles[nroles].level = i;
+				nroles++;
+			}
+	MemoryContextSwitchTo(old);
+	for (int r = 0; r < nroles; r++)
+		init_role(sr, &sr->roles[r], rel);
+	sr->nroles = nroles;
+}
+
+static SearchRel *
+lookup_search_rel(Relation rel, Trigger *trigger, Oid ext_namespace)
+{
+	SearchRelKey key = {RelationGetRelid(rel), trigger->tgoid};
+	SearchRel  *sr;
+	bool		found;
+
+	sr = hash_search(search_rels, &key, HASH_ENTER, &found);
+	if (found && sr->valid)
+		return sr;
+	if (found)
+	{
+		for (int r = 0; r < sr->nroles; r++)
+			for (int k = 0; k < NUM_ROLE_PLANS; k++)
+				if (sr->roles[r].plans[k] != NULL)
+					SPI_freeplan(sr->roles[r].plans[k]);
+	}
+	else
+		sr->cxt = NULL;
+	sr->valid = false;
+	sr->nroles = 0;
+	sr->search_relid = InvalidOid;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	build_search_rel(sr, rel, trigger, ext_namespace);
+	SPI_finish();
+	sr->valid = true;
+	return sr;
+}
+
+static bool
+passes_filter(SearchRole *role, TupleTableSlot *slot)
+{
+	ExprContext *econtext;
+	bool		isnull;
+	bool		result;
+
+	if (role->filter == NULL)
+		return true;
+	econtext = CreateStandaloneExprContext();
+	econtext->ecxt_scantuple = slot;
+	result = DatumGetBool(ExecEvalExprSwitchContext(role->filter, econtext, &isnull));
+	FreeExprContext(econtext, true);
+	return result && !isnull;
+}
+
+static bool
+watched_changed(SearchRole *role, TupleDesc tupdesc, HeapTuple oldtup, HeapTuple newtup)
+{
+	int			attnum = -1;
+
+	while ((attnum = bms_next_member(role->watched, attnum)) >= 0)
+		if (column_changed(tupdesc, attnum, oldtup, newtup))
+			return true;
+	return false;
+}
+
+static Datum
+tuple_key(SearchRole *role, Relation rel, HeapTuple tuple)
+{
+	bool		isnull;
+	Datum		key = heap_getattr(tuple, role->key_attnum, RelationGetDescr(rel), &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in key column \"%s\" of search source \"%s\"",
+						role->source->levels[role->level].key, RelationGetRelationName(rel))));
+	return key;
+}
+
+/* The SPI work of one role for one row event; false if there is none. */
+static bool
+needs_work(SearchRole *role, TriggerData *trigdata)
+{
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return watched_changed(role, RelationGetDescr(trigdata->tg_relation),
+							   trigdata->tg_trigtuple, trigdata->tg_newtuple);
+	return role->level == 0;
+}
+
+static void
+maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
+{
+	TriggerEvent event = trigdata->tg_event;
+	Relation	rel = trigdata->tg_relation;
+	Datum		old_key;
+	Datum		new_key;
+	bool		old_in;
+	bool		new_in;
+	Form_pg_attribute keyatt;
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+	{
+		if (passes_filter(role, trigdata->tg_trigslot))
+			run_role_plan(sr, role, PLAN_INSERT, tuple_key(role, rel, trigdata->tg_trigtuple));
+		return;
+	}
+	old_key = tuple_key(role, rel, trigdata->tg_trigtuple);
+	if (TRIGGER_FIRED_BY_DELETE(event))
+	{
+		run_role_plan(sr, role, PLAN_DELETE, old_key);
+		return;
+	}
+
+	/* UPDATE of a watched column */
+	new_key = tuple_key(role, rel, trigdata->tg_newtuple);
+	keyatt = TupleDescAttr(RelationGetDescr(rel), role->key_attnum - 1);
+	if (!datum_image_eq(old_key, new_key, keyatt->attbyval, keyatt->attlen))
+	{
+		/* An ancestor's new key reaches its children through their own triggers. */
+		if (role->level > 0)
+			return;
+		run_role_plan(sr, role, PLAN_DELETE, old_key);
+		if (passes_filter(role, trigdata->tg_newslot))
+			run_role_plan(sr, role, PLAN_INSERT, new_key);
+		return;
+	}
+	if (role->level > 0)
+	{
+		run_role_plan(sr, role, PLAN_CASCADE, old_key);
+		return;
+	}
+	old_in = passes_filter(role, trigdata->tg_trigslot);
+	new_in = passes_filter(role, trigdata->tg_newslot);
+	if (!new_in)
+	{
+		if (old_in)
+			run_role_plan(sr, role, PLAN_DELETE, old_key);
+	}
+	else if (!old_in || run_role_plan(sr, role, PLAN_UPDATE, old_key) == 0)
+		run_role_plan(sr, role, PLAN_INSERT, old_key);
+}
+
+/*
+ * AFTER row trigger (INSERT, UPDATE, DELETE) and AFTER TRUNCATE statement
+ * trigger of every table of the chains of a search table.
+ */
+Datum
+current_view_search_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	SearchRel  *sr;
+	bool		any = false;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	require_trigger_call(fcinfo, "current_view_search_trigger");
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		elog(ERROR, "current_view_search_trigger: must be fired AFTER");
+	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger,
+						   get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	for (int r = 0; r < sr->nroles && !any; r++)
+		any = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? sr->roles[r].level == 0
+			: needs_work(&sr->roles[r], trigdata);
+	if (!any)
+		return PointerGetDatum(NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(sr->owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	for (int r = 0; r < sr->nroles; r++)
+	{
+		SearchRole *role = &sr->roles[r];
+
+		if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		{
+			if (role->level == 0)
+				execute_plan(role_plan(sr, role, PLAN_TRUNCATE), NULL, SPI_OK_DELETE);
+		}
+		else if (needs_work(role, trigdata))
+			maintain_role(sr, role, trigdata);
+	}
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,33 @@
+-- Set-up shared by the tests that follow (pg_regress runs them in name order
+-- in one database).
+CREATE EXTENSION current_view;
+
+-- The oracle: the rows of "shown" must be exactly one per key of "history",
+-- with the greatest version (keys and versions are quoted column lists).
+-- Returns the size of the symmetric difference, EXCEPT ALL both ways.
+CREATE FUNCTION oracle_diff(shown regclass, history regclass, keys text, versions text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format($q$
+        WITH o AS (SELECT DISTINCT ON (%1$s) %1$s, %2$s FROM %3$s ORDER BY %1$s, %4$s),
+             s AS (SELECT %1$s, %2$s FROM %5$s)
+        SELECT (SELECT count(*) FROM (TABLE o EXCEPT ALL TABLE s) a)
+             + (SELECT count(*) FROM (TABLE s EXCEPT ALL TABLE o) b)$q$,
+        keys, versions, history, regexp_replace(versions, ',', ' DESC,', 'g') || ' DESC', shown)
+    INTO n;
+    RETURN n;
+END
+$$;
+
+-- Run a statement and show only its SQLSTATE and message, so that expected
+-- output pins the error code.
+CREATE FUNCTION expect_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
