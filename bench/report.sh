@@ -1,0 +1,185 @@
+# bench/RESULTS.md and bench/charts/*.png from the bench.results of the
+# running cluster (sourced by bench/run.sh).
+
+RESULTS=bench/RESULTS.md
+CHARTS=bench/charts
+
+# md QUERY: the rows of a query, one Markdown line each.
+md() { sql -At -c "$1"; }
+
+machine_section() {
+	local cpu mem
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	cat <<-EOF
+		- Command: \`${BENCH_COMMAND:-make bench}\` (bench/run.sh), knobs: BENCH_ROWS=$BENCH_ROWS BENCH_KEYS=$BENCH_KEYS
+		  BENCH_MARKETS=$BENCH_MARKETS BENCH_PARTIES=$BENCH_PARTIES BENCH_PARTITIONS="$BENCH_PARTITIONS"
+		  BENCH_DURATION=$BENCH_DURATION BENCH_ROUNDS=$BENCH_ROUNDS BENCH_BULK_ROUNDS=$BENCH_BULK_ROUNDS BENCH_CLIENTS=$BENCH_CLIENTS
+		  BENCH_MIXED_CLIENTS=$BENCH_MIXED_CLIENTS BENCH_STRATEGIES="$BENCH_STRATEGIES"
+		  BENCH_WORKLOADS="$BENCH_WORKLOADS"
+		- Date: $(md "SELECT to_char(min(at), 'YYYY-MM-DD HH24:MI TZ') FROM bench.results"), whole run $(($1 / 60)) min $(($1 % 60)) s
+		- Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); shared with other work, hence ratios only
+		- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+		- PostgreSQL: $(md 'SELECT version()')
+		- Settings (all that differ from the defaults):
+		  $(md "SELECT string_agg(format('%s=%s%s', name, setting, coalesce(unit, '')), ', ' ORDER BY name)
+		        FROM pg_settings WHERE source NOT IN ('default', 'override', 'client')
+		          AND name NOT IN ('unix_socket_directories', 'port', 'listen_addresses', 'lc_messages',
+		                           'lc_monetary', 'lc_numeric', 'lc_time', 'log_timezone', 'TimeZone',
+		                           'DateStyle', 'default_text_search_config')")
+	EOF
+}
+
+method_section() {
+	cat <<-'EOF'
+		## Method
+
+		- Every contender is built from the same source rows (keys x versions, in time order; version
+		  column `vega_time timestamptz`, key `id bigint`), each in its own schema with the same table
+		  (`orders`) and view (`orders_current`) names, so that the same pgbench scripts
+		  (`bench/scripts/`) reach each through `search_path`.
+		- Every history table has the primary key `(id, vega_time)`, as a real history table has.
+		  - **floor**: that table alone, no trigger.
+		  - **latest-only table**: only the current rows, primary key `(id)` and an index on
+		    `(market_id, vega_time DESC)`.
+		  - **DISTINCT ON view**: `register_versioned_table(..., strategy => 'view')`: the view
+		    `SELECT DISTINCT ON (id) ... ORDER BY id, vega_time DESC`, no trigger.
+		  - **PL/pgSQL flag trigger** (`bench/baselines/plpgsql_flag.sql`): Vega's BEFORE INSERT
+		    trigger, partial indexes `(id) WHERE current` and `(market_id, vega_time DESC) WHERE current`.
+		  - **current_view 'flag'**: `register_versioned_table(..., current_indexes =>
+		    '{"market_id, vega_time DESC"}')`: C triggers, a heads table, partial indexes
+		    `(id) WHERE current` (unique on a plain table) and `(market_id, vega_time DESC) WHERE current`.
+		- Inserts take `clock_timestamp()` as the version: each new row becomes its key's current row.
+		- Each pgbench run is preceded by `VACUUM (ANALYZE)` of the contender's tables and a
+		  `CHECKPOINT`. Contenders run interleaved: BENCH_ROUNDS rounds (BENCH_BULK_ROUNDS for W2 and
+		  W7), each starting one contender later. Reported: the median of the rounds (every round
+		  listed); ratios are ratios of medians.
+		- Why the missed targets are missed (perf profiles, plans): [BOTTLENECKS.md](BOTTLENECKS.md).
+		- pgbench runs with `-n -M prepared` for every contender.
+	EOF
+}
+
+summary_section() {
+	echo '## Summary'
+	echo
+	echo '| workload | target | ratio | verdict |'
+	echo '| --- | --- | --- | --- |'
+	md "SELECT format('| %s | %s %s %sx %s | %sx | **%s** |', workload, bench.label(contender), op,
+	                  threshold, bench.label(reference), to_char(ratio, 'FM999999990.00'),
+	                  CASE WHEN met THEN 'MET' ELSE 'MISSED' END)
+	    FROM bench.verdicts WHERE binding ORDER BY workload, contender, reference"
+}
+
+# workload_section W: what ran, every contender's numbers, the targets.
+workload_section() {
+	local w=$1
+	md "SELECT format(E'## %s: %s\n\nCommand: \`%s\`\n\n%s', workload, title, command, notes)
+	    FROM bench.workloads WHERE workload = '$w'"
+	[ "$(md "SELECT count(*) FROM bench.results WHERE workload = '$w'")" = 0 ] && return
+	echo
+	echo '| contender | median | rounds |'
+	echo '| --- | ---: | --- |'
+	md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
+	                  to_char(median, CASE metric WHEN 'tps' THEN 'FM9999999990.0' ELSE 'FM9999990.000' END),
+	                  CASE metric WHEN 'tps' THEN 'TPS' ELSE 's' END, runs)
+	    FROM bench.summary WHERE workload = '$w'
+	    ORDER BY bench.partitions(contender) NULLS FIRST, bench.rank(contender), contender"
+	echo
+	echo '| ratio | target | measured | verdict |'
+	echo '| --- | --- | ---: | --- |'
+	md "SELECT format('| %s / %s | %s %s | %sx | %s |', bench.label(contender), bench.label(reference),
+	                  op, threshold, to_char(ratio, 'FM999999990.00'),
+	                  CASE WHEN NOT binding THEN 'baseline, for comparison'
+	                       WHEN met THEN '**MET**' ELSE '**MISSED**' END
+	                  || CASE WHEN note <> '' THEN ' (' || note || ')' ELSE '' END)
+	    FROM bench.verdicts WHERE workload = '$w' ORDER BY binding DESC, contender, reference"
+	local chart
+	chart=$(tr '[:upper:]' '[:lower:]' <<<"$w")
+	[ -f "$CHARTS/$chart.png" ] && printf '\n![%s](charts/%s.png)\n' "$w" "$chart"
+	return 0
+}
+
+# bar_chart W YLABEL [log]: one bar per contender, its median.
+bar_chart() {
+	local w=$1 ylabel=$2 scale=${3:-linear} data
+	data=$(md "SELECT format(E'\"%s\"\t%s', bench.short_label(contender), median)
+	           FROM bench.summary WHERE workload = '$w' ORDER BY bench.rank(contender), contender")
+	[ -n "$data" ] || return 0
+	gnuplot <<-EOF
+		set terminal pngcairo size 800,450 font ",10"
+		set output "$CHARTS/$(tr '[:upper:]' '[:lower:]' <<<"$w").png"
+		set title "$w: $(md "SELECT title FROM bench.workloads WHERE workload = '$w'")"
+		set ylabel "$ylabel"
+		set style fill solid 0.6
+		set boxwidth 0.6
+		set grid ytics
+		set yrange [$([ "$scale" = log ] && echo '0.1' || echo '0'):*]
+		$([ "$scale" = log ] && echo 'set logscale y')
+		set datafile separator "\t"
+		\$data << EOD
+		$data
+		EOD
+		plot \$data using 0:2:xtic(1) with boxes notitle, \
+		     \$data using 0:2:(sprintf("%.1f", \$2)) with labels offset 0,0.8 notitle
+	EOF
+}
+
+# W4: TPS against the number of partitions, one line per contender.
+partitions_chart() {
+	local bases data
+	bases=$(md "SELECT string_agg(DISTINCT bench.base(contender), ' ') FROM bench.results WHERE workload = 'W4'")
+	[ -n "$bases" ] || return 0
+	local plots=() base
+	for base in $bases; do
+		data=$(md "SELECT format(E'%s\t%s', bench.partitions(contender), median) FROM bench.summary
+		           WHERE workload = 'W4' AND bench.base(contender) = '$base'
+		           ORDER BY bench.partitions(contender)")
+		printf '%s\n' "$data" >"$CHARTS/.w4_$base.dat"
+		plots+=("\"$CHARTS/.w4_$base.dat\" using 1:2 with linespoints lw 2 title \"$(md "SELECT bench.short_label('$base')")\"")
+	done
+	gnuplot <<-EOF
+		set terminal pngcairo size 800,450 font ",10"
+		set output "$CHARTS/w4.png"
+		set title "W4: single-row insert TPS, history partitioned by day"
+		set xlabel "partitions"
+		set ylabel "TPS (median)"
+		set logscale x
+		set xtics ($(tr ' ' ',' <<<"${PARTITIONS[*]}"))
+		set yrange [0:*]
+		set grid
+		set key outside right
+		set datafile separator "\t"
+		plot $(IFS=,; echo "${plots[*]}")
+	EOF
+	rm -f "$CHARTS"/.w4_*.dat
+}
+
+write_report() {
+	log "writing $RESULTS and $CHARTS/"
+	mkdir -p "$CHARTS"
+	rm -f "$CHARTS"/*.png
+	bar_chart W1 'TPS (median)'
+	bar_chart W2 'seconds (median)'
+	bar_chart W3 'TPS (median, log scale)' log
+	partitions_chart
+	bar_chart W5 'TPS (median)'
+	bar_chart W6 'TPS (median, log scale)' log
+	bar_chart W7 'seconds (median)'
+	{
+		echo '# current_view benchmark results'
+		echo
+		echo 'Generated by `make bench`; do not edit by hand.'
+		echo
+		machine_section "$1"
+		echo
+		summary_section
+		echo
+		method_section
+		local w
+		for w in $(md 'SELECT workload FROM bench.workloads ORDER BY workload'); do
+			echo
+			workload_section "$w"
+		done
+	} >"$RESULTS"
+	summary_section
+}

@@ -1,0 +1,69 @@
+-- What the report reads: targets, medians, labels.
+
+-- A target: contender's median against reference's median.  Binding targets
+-- are the issue's; the others show a baseline against the same reference.
+CREATE TABLE bench.targets (
+    workload text NOT NULL,
+    contender text NOT NULL,
+    reference text NOT NULL,
+    op text NOT NULL CHECK (op IN ('>=', '<=')),
+    threshold float8 NOT NULL,
+    binding boolean NOT NULL,
+    note text NOT NULL);
+
+-- Contender names carry the partition count in W4: flag_p100.
+CREATE FUNCTION bench.base(contender text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT regexp_replace(contender, '_p\d+$', '') $$;
+CREATE FUNCTION bench.partitions(contender text) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$ SELECT substring(contender FROM '_p(\d+)$')::int $$;
+
+CREATE FUNCTION bench.label(contender text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE bench.base(contender)
+               WHEN 'floor' THEN 'plain table, no trigger (floor)'
+               WHEN 'latest' THEN 'latest-only table'
+               WHEN 'load' THEN 'loading the rows into a plain table'
+               WHEN 'view' THEN 'DISTINCT ON view (current_view ''view'')'
+               WHEN 'plpgsql' THEN 'PL/pgSQL flag trigger (Vega-like)'
+               ELSE format('current_view ''%s''', bench.base(contender)) END
+           || CASE WHEN bench.partitions(contender) = 1 THEN ', 1 partition'
+                   WHEN bench.partitions(contender) > 1
+                   THEN format(', %s partitions', bench.partitions(contender))
+                   ELSE '' END
+$$;
+
+-- Short labels for the charts.
+CREATE FUNCTION bench.short_label(contender text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE bench.base(contender)
+               WHEN 'floor' THEN 'no trigger'
+               WHEN 'latest' THEN 'latest-only table'
+               WHEN 'load' THEN 'load rows'
+               WHEN 'view' THEN 'DISTINCT ON view'
+               WHEN 'plpgsql' THEN 'PL/pgSQL flag'
+               ELSE 'current_view ' || bench.base(contender) END
+$$;
+
+CREATE FUNCTION bench.rank(contender text) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE bench.base(contender)
+               WHEN 'floor' THEN 1 WHEN 'load' THEN 1 WHEN 'latest' THEN 2
+               WHEN 'view' THEN 3 WHEN 'plpgsql' THEN 4 ELSE 5 END
+$$;
+
+CREATE VIEW bench.summary AS
+SELECT workload, contender, metric,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
+       string_agg(to_char(value, CASE metric WHEN 'tps' THEN 'FM9999999990.0'
+                                             ELSE 'FM9999990.000' END), ', ' ORDER BY round) AS runs
+FROM bench.results
+GROUP BY workload, contender, metric;
+
+CREATE VIEW bench.verdicts AS
+SELECT t.workload, t.contender, t.reference, t.op, t.threshold, t.binding, t.note,
+       c.median / r.median AS ratio,
+       CASE WHEN t.op = '>=' THEN c.median / r.median >= t.threshold
+            ELSE c.median / r.median <= t.threshold END AS met
+FROM bench.targets t
+JOIN bench.summary c ON c.workload = t.workload AND c.contender = t.contender
+JOIN bench.summary r ON r.workload = t.workload AND r.contender = t.reference;
