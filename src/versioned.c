@@ -57,6 +57,7 @@
 #include "utils/memutils.h"
 #include "tcop/pquery.h"
 #include "utils/rel.h"
+#include "storage/bufmgr.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -102,6 +103,10 @@ typedef struct VersionedRelKey
 typedef struct VersionedRel
 {
 	VersionedRelKey key;
+	/* kept across rebuilds of the entry */
+	BlockNumber planned_blocks;	/* size of relid when last planned for */
+	int			inserts_since_size_check;
+	/* rebuilt when invalidated */
 	bool		valid;
 	bool		root_is_partitioned;
 	Oid			root_owner;
@@ -366,8 +371,7 @@ lookup_versioned_rel(Oid relid, Oid root_relid, Trigger *trigger)
 			if (vr->plans[i] != NULL)
 				SPI_freeplan(vr->plans[i]);
 	}
-	memset(((char *) vr) + sizeof(VersionedRelKey), 0,
-		   sizeof(VersionedRel) - sizeof(VersionedRelKey));
+	memset(&vr->valid, 0, sizeof(VersionedRel) - offsetof(VersionedRel, valid));
 	PG_TRY();
 	{
 		build_versioned_rel(vr, trigger);
@@ -844,6 +848,27 @@ maintain(TriggerData *trigdata, VersionedRel *vr, KeyTask *task)
 	}
 }
 
+/*
+ * Plans prepared while a table was nearly empty scan it sequentially, and a
+ * bulk load in one statement never invalidates them, which would make the
+ * load quadratic: each time the table has doubled, plan again.
+ */
+static void
+replan_if_grown(VersionedRel *vr, VersionedRel *root, Relation rel)
+{
+	BlockNumber nblocks;
+
+	if (++vr->inserts_since_size_check < 64)
+		return;
+	vr->inserts_since_size_check = 0;
+	nblocks = RelationGetNumberOfBlocks(rel);
+	if (nblocks <= 2 * vr->planned_blocks + 8)
+		return;
+	vr->planned_blocks = nblocks;
+	vr->valid = false;
+	root->valid = false;
+}
+
 /* Run fn(arg) inside SPI as owner, its writes marked as the triggers' own. */
 static void
 as_maintenance(Oid owner, void (*fn) (void *), void *arg)
@@ -1140,6 +1165,9 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 
 	/* The inserted row, the deleted row, or the row before the update. */
 	read_key_version(&task, vr, rel, trigdata->tg_trigtuple, TRIGGER_FIRED_BY_INSERT(event));
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		replan_if_grown(vr, task.root, rel);
 
 	/*
 	 * Under ON CONFLICT an equal version does not replace the current row: the
