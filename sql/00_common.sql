@@ -42,6 +42,30 @@ AS $$
                    WHERE n.nspname = schema_name AND c.relname = table_name)
 $$;
 
+-- Row security of a registry table: anyone may read it; a role may insert,
+-- update and delete the rows of tables it owns, and delete the rows of tables
+-- that no longer exist (or whose stale_condition holds), so that the event
+-- triggers can forget them with the rights of whoever dropped the table.
+CREATE FUNCTION @extschema@._secure_registry(registry regclass, schema_column name,
+                                             table_column name, stale_condition text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owns text := format('@extschema@._owns_table(%I, %I)', schema_column, table_column);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', registry);
+    EXECUTE format('CREATE POLICY read_all ON %s FOR SELECT USING (true)', registry);
+    EXECUTE format('CREATE POLICY owner_insert ON %s FOR INSERT WITH CHECK (%s)', registry, owns);
+    EXECUTE format('CREATE POLICY owner_update ON %s FOR UPDATE USING (%s)', registry, owns);
+    EXECUTE format('CREATE POLICY owner_delete ON %s FOR DELETE USING (%s OR NOT @extschema@._table_exists(%I, %I)%s)',
+                   registry, owns, schema_column, table_column,
+                   coalesce(' OR ' || stale_condition, ''));
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO PUBLIC', registry);
+END
+$$;
+
 -- Split an index column list such as 'party_id, "Created At" DESC' into its
 -- columns (unquoted names folded to lower case, as SQL does) and directions.
 CREATE FUNCTION @extschema@._parse_column_list(list text)

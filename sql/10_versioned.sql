@@ -38,19 +38,7 @@ CREATE TABLE @extschema@.versioned_table_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.versioned_table_registry', '');
 
--- Anyone may read the registrations; only a table's owner may change its own,
--- and anyone may delete the registration of a table that no longer exists.
-ALTER TABLE @extschema@.versioned_table_registry ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON @extschema@.versioned_table_registry
-    FOR SELECT USING (true);
-CREATE POLICY owner_insert ON @extschema@.versioned_table_registry
-    FOR INSERT WITH CHECK (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_update ON @extschema@.versioned_table_registry
-    FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_delete ON @extschema@.versioned_table_registry
-    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name)
-                      OR NOT @extschema@._table_exists(table_schema, table_name));
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.versioned_table_registry TO PUBLIC;
+SELECT @extschema@._secure_registry('@extschema@.versioned_table_registry', 'table_schema', 'table_name');
 
 CREATE VIEW @extschema@.versioned_tables AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,

@@ -59,33 +59,11 @@ CREATE TABLE @extschema@.search_source_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_source_registry', '');
 
--- Anyone may read the registrations; only the owner of the table (of the
--- search table) may change its own.
-ALTER TABLE @extschema@.search_document_registry ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON @extschema@.search_document_registry
-    FOR SELECT USING (true);
-CREATE POLICY owner_insert ON @extschema@.search_document_registry
-    FOR INSERT WITH CHECK (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_update ON @extschema@.search_document_registry
-    FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_delete ON @extschema@.search_document_registry
-    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name)
-                      OR NOT @extschema@._table_exists(table_schema, table_name));
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_document_registry TO PUBLIC;
-
-ALTER TABLE @extschema@.search_source_registry ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON @extschema@.search_source_registry
-    FOR SELECT USING (true);
-CREATE POLICY owner_insert ON @extschema@.search_source_registry
-    FOR INSERT WITH CHECK (@extschema@._owns_table(search_schema, search_table));
-CREATE POLICY owner_update ON @extschema@.search_source_registry
-    FOR UPDATE USING (@extschema@._owns_table(search_schema, search_table));
-CREATE POLICY owner_delete ON @extschema@.search_source_registry
-    FOR DELETE USING (@extschema@._owns_table(search_schema, search_table)
-                      OR NOT @extschema@._table_exists(search_schema, search_table)
-                      OR EXISTS (SELECT 1 FROM unnest(chain_schemas, chain_tables) u(sch, tab)
-                                 WHERE NOT @extschema@._table_exists(u.sch, u.tab)));
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.search_source_registry TO PUBLIC;
+SELECT @extschema@._secure_registry('@extschema@.search_document_registry', 'table_schema', 'table_name');
+-- A source whose search table or any chain table is gone is stale too.
+SELECT @extschema@._secure_registry('@extschema@.search_source_registry', 'search_schema', 'search_table',
+    'EXISTS (SELECT 1 FROM unnest(chain_schemas, chain_tables) u(sch, tab)
+             WHERE NOT @extschema@._table_exists(u.sch, u.tab))');
 
 CREATE VIEW @extschema@.search_documents AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,

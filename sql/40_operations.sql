@@ -42,17 +42,7 @@ CREATE TABLE @extschema@.rebuild_progress_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.rebuild_progress_registry', '');
 
--- Anyone may read the progress; only a table's owner may change its own.
-ALTER TABLE @extschema@.rebuild_progress_registry ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON @extschema@.rebuild_progress_registry
-    FOR SELECT USING (true);
-CREATE POLICY owner_insert ON @extschema@.rebuild_progress_registry
-    FOR INSERT WITH CHECK (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_update ON @extschema@.rebuild_progress_registry
-    FOR UPDATE USING (@extschema@._owns_table(table_schema, table_name));
-CREATE POLICY owner_delete ON @extschema@.rebuild_progress_registry
-    FOR DELETE USING (@extschema@._owns_table(table_schema, table_name));
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.rebuild_progress_registry TO PUBLIC;
+SELECT @extschema@._secure_registry('@extschema@.rebuild_progress_registry', 'table_schema', 'table_name');
 
 CREATE VIEW @extschema@.rebuilds AS
 SELECT kind,
