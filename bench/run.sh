@@ -28,6 +28,7 @@ BENCH_WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4 W5 W6 W7 W8}
 # current_view strategies that store current rows; 'view' always runs, as
 # the DISTINCT ON baseline.
 BENCH_STRATEGIES=${BENCH_STRATEGIES:-flag table}
+BENCH_SOAK_SECONDS=${BENCH_SOAK_SECONDS:-120}  # the long soak (0: skip)
 BENCH_VERSIONS=$((BENCH_ROWS / BENCH_KEYS))
 
 read -ra STRATEGIES <<<"$BENCH_STRATEGIES"
@@ -224,6 +225,19 @@ search_workload() {
 - Not written yet: the 2016 matrix of inserts, updates and deletes of 1, 100 and 10,000 rows per table, and the PL/pgSQL row-loop cascade contender."
 }
 
+# --- Soak: the TAP soak test, longer, on its own cluster --------------------
+
+soak() {
+	local out verdict
+	log "soak: 8 clients for $BENCH_SOAK_SECONDS s"
+	if out=$(bash test/soak/run.sh "$BENCH_SOAK_SECONDS" 2>&1); then verdict=passed; else verdict=FAILED; fi
+	printf '%s\n' "$out" | tail -12
+	describe SOAK "Soak: 8 clients, out-of-order versions, updates, deletes, document updates, rebuilds" \
+		"bash test/soak/run.sh $BENCH_SOAK_SECONDS" \
+		"Result: **$verdict**.
+$(printf '%s\n' "$out" | grep -E '^(ok|not ok|# soak)' | sed 's/^/- /')"
+}
+
 main() {
 	local started=$SECONDS
 	log "current_view benchmark: rows=$BENCH_ROWS keys=$BENCH_KEYS markets=$BENCH_MARKETS partitions='${PARTITIONS[*]}' duration=${BENCH_DURATION}s rounds=$BENCH_ROUNDS clients=$BENCH_CLIENTS strategies='${STRATEGIES[*]}'"
@@ -233,6 +247,7 @@ main() {
 	if wanted W4; then partitioned_workload; fi
 	bulk_workloads
 	if wanted W8; then search_workload; fi
+	if [ "$BENCH_SOAK_SECONDS" -gt 0 ]; then soak; fi
 	write_report "$((SECONDS - started))"
 	stop_cluster
 	log "done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s: bench/RESULTS.md, bench/charts/"
