@@ -66,6 +66,13 @@ BEGIN
 END
 $$;
 
+-- OPERATOR(schema.op) of a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the type's
+-- default btree class, for generated SQL that must not depend on search_path.
+CREATE FUNCTION @extschema@._btree_operator(typ regtype, strategy integer)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_btree_operator'
+LANGUAGE C STRICT STABLE;
+
 -- Split an index column list such as 'party_id, "Created At" DESC' into its
 -- columns (unquoted names folded to lower case, as SQL does) and directions.
 CREATE FUNCTION @extschema@._parse_column_list(list text)

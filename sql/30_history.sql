@@ -11,20 +11,13 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_write_trigger'
 LANGUAGE C;
 
--- OPERATOR(schema.op) of the type's default btree class: strategy 3 is
--- equality, 5 greater-than.
-CREATE FUNCTION @extschema@._type_operator(typ regtype, strategy int)
-RETURNS text
-AS 'MODULE_PATHNAME', 'current_view_type_operator'
-LANGUAGE C STABLE STRICT;
-
 -- "k1 = r1 AND k2 = r2 ..." for columns of tbl, in their types' btree order.
 CREATE FUNCTION @extschema@._equal_sql(tbl regclass, cols name[], rhs text[])
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT string_agg(format('%I %s %s', u.c, @extschema@._type_operator(a.atttypid, 3), rhs[u.i]),
+    SELECT string_agg(format('%I %s %s', u.c, @extschema@._btree_operator(a.atttypid, 3), rhs[u.i]),
                       ' AND ' ORDER BY u.i)
     FROM unnest(cols) WITH ORDINALITY u(c, i)
     JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c
@@ -43,10 +36,10 @@ BEGIN
     FOR i IN REVERSE cardinality(cols) .. 1 LOOP
         SELECT atttypid INTO typ FROM pg_attribute WHERE attrelid = tbl AND attname = cols[i];
         IF result IS NULL THEN
-            result := format('(%I %s %s)', cols[i], @extschema@._type_operator(typ, 5), rhs[i]);
+            result := format('(%I %s %s)', cols[i], @extschema@._btree_operator(typ, 5), rhs[i]);
         ELSE
             result := format('(%1$I %2$s %4$s OR (%1$I %3$s %4$s AND %5$s))', cols[i],
-                             @extschema@._type_operator(typ, 5), @extschema@._type_operator(typ, 3),
+                             @extschema@._btree_operator(typ, 5), @extschema@._btree_operator(typ, 3),
                              rhs[i], result);
         END IF;
     END LOOP;

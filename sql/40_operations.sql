@@ -20,11 +20,6 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_allow_flag_writes'
 LANGUAGE C STRICT;
 
-CREATE FUNCTION @extschema@._btree_operator(typ regtype, strategy integer)
-RETURNS text
-AS 'MODULE_PATHNAME', 'current_view_btree_operator'
-LANGUAGE C STRICT STABLE;
-
 -- Progress of unfinished rebuilds, by name (not OID) and dumped with the
 -- database, so that a rebuild resumes where it stopped.
 CREATE TABLE @extschema@.rebuild_progress_registry (

@@ -14,14 +14,12 @@
  */
 #include "current_view.h"
 
-#include "access/stratnum.h"
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(current_view_allow_flag_writes);
 
@@ -66,42 +64,4 @@ current_view_allow_flag_writes(PG_FUNCTION_ARGS)
 	}
 	flag_writes_relid = relid;
 	PG_RETURN_VOID();
-}
-
-PG_FUNCTION_INFO_V1(current_view_btree_operator);
-
-/*
- * _btree_operator(typ regtype, strategy integer) RETURNS text:
- * "OPERATOR(schema.op)" for a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the
- * type's default btree operator class, so that a rebuild's key-range
- * comparisons use the order of the key's index whatever search_path says
- * (citext keys, for instance, have their operators outside pg_catalog).
- */
-Datum
-current_view_btree_operator(PG_FUNCTION_ARGS)
-{
-	Oid			typid = PG_GETARG_OID(0);
-	int32		strategy = PG_GETARG_INT32(1);
-	TypeCacheEntry *typentry;
-	Oid			opno;
-	StringInfoData buf;
-
-	if (strategy < BTLessStrategyNumber || strategy > BTGreaterStrategyNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid btree strategy %d", strategy)));
-	typentry = lookup_type_cache(typid, TYPECACHE_BTREE_OPFAMILY);
-	opno = OidIsValid(typentry->btree_opf)
-		? get_opfamily_member(typentry->btree_opf, typentry->btree_opintype,
-							  typentry->btree_opintype, (int16) strategy)
-		: InvalidOid;
-	if (!OidIsValid(opno))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("could not identify an ordering operator for type %s",
-						format_type_be(typid)),
-				 errhint("Key columns need a type with a default btree operator class.")));
-	initStringInfo(&buf);
-	append_operator(&buf, opno);
-	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }
