@@ -4,13 +4,17 @@
 -- Every function of the extension runs with search_path = pg_catalog, pg_temp
 -- and names everything else schema-qualified (CVE-2018-1058).
 
--- Raise 42501 unless the caller owns tbl (directly or through a role).
+-- Raise 42809 unless tbl is a table, 42501 unless the caller owns it
+-- (directly or through a role).
 CREATE FUNCTION @extschema@._require_owner(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = tbl) NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = 'wrong_object_type';
+    END IF;
     IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', tbl
             USING ERRCODE = 'insufficient_privilege';

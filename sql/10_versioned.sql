@@ -178,9 +178,6 @@ BEGIN
     END IF;
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    IF rel.relkind NOT IN ('r', 'p') THEN
-        RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = 'wrong_object_type';
-    END IF;
     PERFORM @extschema@._require_owner(tbl);
     IF EXISTS (SELECT 1 FROM @extschema@.versioned_table_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
