@@ -88,7 +88,7 @@ create_contenders() {
 drop_schemas() {
 	local schema
 	for schema in "$@"; do
-		sql_do "DROP SCHEMA $schema CASCADE"
+		sql_do "DROP SCHEMA \"$schema\" CASCADE"
 	done
 }
 
@@ -171,7 +171,7 @@ run_w2() {
 	sql_do CHECKPOINT
 	record W2 "$contender" "$round" seconds \
 		"$(time_sql "SELECT bench.load('$schema.orders', 1)")"
-	sql_do "DROP SCHEMA $schema CASCADE"
+	sql_do "DROP SCHEMA \"$schema\" CASCADE"
 }
 
 # W7: 'load' times loading the rows into a plain table; a strategy times its
@@ -188,7 +188,7 @@ run_w7() {
 		record W7 "$contender" "$round" seconds \
 			"$(time_sql "SELECT bench.install('$schema.orders', '$contender')")"
 	fi
-	sql_do "DROP SCHEMA $schema CASCADE"
+	sql_do "DROP SCHEMA \"$schema\" CASCADE"
 }
 
 bulk_workloads() {
