@@ -70,6 +70,33 @@ summary_section() {
 	    FROM bench.verdicts WHERE binding ORDER BY workload, contender, reference"
 }
 
+# W8: one line per operation, the contenders as columns (medians in ms).
+w8_table() {
+	echo '| operation (median, ms) | no triggers (view) | current_view | PL/pgSQL row loop | by hand | current_view / no triggers | PL/pgSQL / no triggers |'
+	echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'
+	md "WITH s AS (
+	        SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op, median * 1000 AS ms
+	        FROM bench.summary WHERE workload = 'W8'),
+	    p AS (
+	        SELECT op, max(ms) FILTER (WHERE c = 'plain') AS plain, max(ms) FILTER (WHERE c = 'current_view') AS cv,
+	               max(ms) FILTER (WHERE c = 'plpgsql') AS pl, max(ms) FILTER (WHERE c = 'hand') AS hand
+	        FROM s GROUP BY op)
+	    SELECT format('| %s | %s | %s | %s | %s | %s | %s |', bench.w8_op_label(op),
+	                  coalesce(to_char(plain, 'FM9999990.000'), ''), coalesce(to_char(cv, 'FM9999990.000'), ''),
+	                  coalesce(to_char(pl, 'FM9999990.000'), ''), coalesce(to_char(hand, 'FM9999990.000'), ''),
+	                  coalesce(to_char(cv / nullif(plain, 0), 'FM999990.000') || 'x', ''),
+	                  coalesce(to_char(pl / nullif(plain, 0), 'FM999990.000') || 'x', ''))
+	    FROM p ORDER BY (SELECT min(ord) FROM bench.w8_ops o WHERE o.op = p.op)"
+	echo
+	echo '| contender | operation | every round (ms) |'
+	echo '| --- | --- | --- |'
+	md "SELECT format('| %s | %s | %s |', r.c, bench.w8_op_label(r.op), r.runs)
+	    FROM (SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op,
+	                 string_agg(to_char(value * 1000, 'FM9999990.000'), ', ' ORDER BY round) AS runs
+	          FROM bench.results WHERE workload = 'W8' GROUP BY contender) r
+	    ORDER BY r.c, (SELECT min(o.ord) FROM bench.w8_ops o WHERE o.op = r.op)"
+}
+
 # workload_section W: what ran, every contender's numbers, the targets.
 workload_section() {
 	local w=$1
@@ -77,13 +104,17 @@ workload_section() {
 	    FROM bench.workloads WHERE workload = '$w'"
 	[ "$(md "SELECT count(*) FROM bench.results WHERE workload = '$w'")" = 0 ] && return
 	echo
-	echo '| contender | median | rounds |'
-	echo '| --- | ---: | --- |'
-	md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
+	if [ "$w" = W8 ]; then
+		w8_table
+	else
+		echo '| contender | median | rounds |'
+		echo '| --- | ---: | --- |'
+		md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
 	                  to_char(median, CASE metric WHEN 'tps' THEN 'FM9999999990.0' ELSE 'FM9999990.000' END),
 	                  CASE metric WHEN 'tps' THEN 'TPS' ELSE 's' END, runs)
 	    FROM bench.summary WHERE workload = '$w'
 	    ORDER BY bench.partitions(contender) NULLS FIRST, bench.rank(contender), contender"
+	fi
 	echo
 	echo '| ratio | target | measured | verdict |'
 	echo '| --- | --- | ---: | --- |'
