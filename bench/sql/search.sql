@@ -12,6 +12,7 @@
 -- milliseconds in bench.results.
 -- psql variable view_queries: how many of the 1,000 series queries run on the
 -- view (each costs a full document computation); the total is extrapolated.
+\o /dev/null
 CREATE EXTENSION IF NOT EXISTS current_view;
 DROP SCHEMA IF EXISTS maintained CASCADE;
 DROP SCHEMA IF EXISTS plain CASCADE;
@@ -196,6 +197,7 @@ BEGIN
     END LOOP;
 END $$;
 
+\o
 VACUUM ANALYZE plain.make, plain.model, plain.trim, plain.vehicle_search,
     maintained.make, maintained.model, maintained.trim, maintained.vehicle_search,
     plpgsql.make, plpgsql.model, plpgsql.trim, plpgsql.vehicle_search;
