@@ -219,13 +219,15 @@ run_w8() {
 	local round=$1 schema=$2 checking=false
 	[ "$round" = 1 ] && checking=true
 	settle "$schema"
+	local out contender ms wrong
+	out=$(sql -At -c "SELECT contender, round(ms::numeric, 3), wrong FROM bench.w8_run('$schema', $round, $checking)")
 	while IFS='|' read -r contender ms wrong; do
-		progress W8 "$contender" "$round" "$(printf '%.3f ms' "$ms")${wrong:+, wrong search rows: $wrong}"
+		progress W8 "$contender" "$round" "$ms ms${wrong:+, wrong search rows: $wrong}"
 		if [ -n "$wrong" ] && [ "$wrong" != 0 ]; then
 			printf 'W8: %s left %s wrong search rows\n' "$contender" "$wrong" >&2
 			return 1
 		fi
-	done < <(sql -At -c "SELECT contender, round(ms::numeric, 3), wrong FROM bench.w8_run('$schema', $round, $checking)")
+	done <<<"$out"
 }
 
 search_workload() {
@@ -234,7 +236,7 @@ search_workload() {
 	local notes
 	notes=$(cat <<-'EOF'
 		- Contenders: **no triggers** (schema plain: documents computed at query time by a view); **current_view** (register_search_document + add_search_source, C triggers, search table); **PL/pgSQL row loop** (bench/baselines/plpgsql_search.sql: row-level triggers that, when a parent changes, loop over its children with one UPDATE per child, like the 2016 proof of concept); **by hand**: the make UPDATE, then one set-based UPDATE of its search rows from the view (issue 3's reference for the make rename).
-		- Every write runs in a subtransaction that is rolled back, so every contender and round starts from the same rows. Single-row operations are repeated (3 makes, 50 models, 200 trims, each a different row) and the mean per statement is shown; the others are one statement. Times are taken inside the server (PL/pgSQL EXECUTE, clock_timestamp()), without any client round trip.
+		- Every write runs in a subtransaction that is rolled back, so every contender and round starts from the same rows. Updates of 1 / 100 / 10,000 rows where the table has them (make: 1 and all 9; model: 1, 100, 1,000); inserts and deletes of trims (1, 100, 10,000) and of certified models, which have no trims (inserts 1, 100, 1,000; deletes 1, 100, all 250). Single-row operations are repeated (3 makes, 50 models, 200 trims, each a different row) and the mean per statement is shown; the others are one statement. Times are taken inside the server (PL/pgSQL EXECUTE, clock_timestamp()), without any client round trip.
 		- Searches run first in each round (after VACUUM ANALYZE), the same SQL (`websearch_to_tsquery`, `ts_rank`, top 20) over the view or the search table: simple = one word (`model17`), complex = `model17 or model42 or make3 -trim1207` (~1,500 matches ranked), series = 1,000 different one-word queries (`model1` ... `model1000`); on the view only the first BENCH_W8_VIEW_QUERIES of the series run and the total is extrapolated.
 		- After every write of round 1, before its rollback: `check_search_table('maintained.vehicle_search')` = 0, and the PL/pgSQL search table equals its oracle view (the run stops otherwise).
 	EOF

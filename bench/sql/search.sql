@@ -126,7 +126,14 @@ SELECT bench.w8_op(1, 'update_make_1', $$UPDATE %1$I.make SET name = 'Make' || i
        bench.w8_op(11, 'insert_trim_10000', $$INSERT INTO %1$I.trim (id, model_id, name, price) SELECT 100000 + i, 1 + i %% 750, 'New trim ' || i, 1 FROM generate_series(1, 10000) i$$, 1),
        bench.w8_op(12, 'delete_trim_1', $$DELETE FROM %1$I.trim WHERE id = $1$$, 200),
        bench.w8_op(13, 'delete_trim_100', $$DELETE FROM %1$I.trim WHERE id <= 100$$, 1),
-       bench.w8_op(14, 'delete_trim_10000', $$DELETE FROM %1$I.trim WHERE id <= 10000$$, 1);
+       bench.w8_op(14, 'delete_trim_10000', $$DELETE FROM %1$I.trim WHERE id <= 10000$$, 1),
+       -- Certified models (no trims): each is a search row of its own.
+       bench.w8_op(15, 'insert_model_1', $$INSERT INTO %1$I.model (id, make_id, name, type, year) VALUES (10000 + $1, 1 + $1 %% 9, 'New model ' || $1, 'certified', 2016)$$, 50),
+       bench.w8_op(16, 'insert_model_100', $$INSERT INTO %1$I.model (id, make_id, name, type, year) SELECT 10000 + i, 1 + i %% 9, 'New model ' || i, 'certified', 2016 FROM generate_series(1, 100) i$$, 1),
+       bench.w8_op(17, 'insert_model_1000', $$INSERT INTO %1$I.model (id, make_id, name, type, year) SELECT 10000 + i, 1 + i %% 9, 'New model ' || i, 'certified', 2016 FROM generate_series(1, 1000) i$$, 1),
+       bench.w8_op(18, 'delete_model_1', $$DELETE FROM %1$I.model WHERE id = 750 + $1$$, 50),
+       bench.w8_op(19, 'delete_model_100', $$DELETE FROM %1$I.model WHERE id > 900$$, 1),
+       bench.w8_op(20, 'delete_model_250', $$DELETE FROM %1$I.model WHERE id > 750$$, 1);
 
 -- Searches, first in each round: rolled-back writes leave entries in the
 -- GIN pending list that every later search would scan.  The same SQL over
