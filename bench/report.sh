@@ -65,9 +65,36 @@ summary_section() {
 	echo '| workload | target | ratio | verdict |'
 	echo '| --- | --- | --- | --- |'
 	md "SELECT format('| %s | %s %s %sx %s | %sx | **%s** |', workload, bench.label(contender), op,
-	                  threshold, bench.label(reference), to_char(ratio, 'FM999999990.00'),
+	                  threshold, bench.label(reference), to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
 	                  CASE WHEN met THEN 'MET' ELSE 'MISSED' END)
 	    FROM bench.verdicts WHERE binding ORDER BY workload, contender, reference"
+}
+
+# W8: one line per operation, the contenders as columns (medians in ms).
+w8_table() {
+	echo '| operation (median, ms) | no triggers (view) | current_view | PL/pgSQL row loop | by hand | current_view / no triggers | PL/pgSQL / no triggers |'
+	echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'
+	md "WITH s AS (
+	        SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op, median * 1000 AS ms
+	        FROM bench.summary WHERE workload = 'W8'),
+	    p AS (
+	        SELECT op, max(ms) FILTER (WHERE c = 'plain') AS plain, max(ms) FILTER (WHERE c = 'current_view') AS cv,
+	               max(ms) FILTER (WHERE c = 'plpgsql') AS pl, max(ms) FILTER (WHERE c = 'hand') AS hand
+	        FROM s GROUP BY op)
+	    SELECT format('| %s | %s | %s | %s | %s | %s | %s |', bench.w8_op_label(op),
+	                  coalesce(to_char(plain, 'FM9999990.000'), ''), coalesce(to_char(cv, 'FM9999990.000'), ''),
+	                  coalesce(to_char(pl, 'FM9999990.000'), ''), coalesce(to_char(hand, 'FM9999990.000'), ''),
+	                  coalesce(to_char(cv / nullif(plain, 0), 'FM999990.000') || 'x', ''),
+	                  coalesce(to_char(pl / nullif(plain, 0), 'FM999990.000') || 'x', ''))
+	    FROM p ORDER BY (SELECT min(ord) FROM bench.w8_ops o WHERE o.op = p.op)"
+	echo
+	echo '| contender | operation | every round (ms) |'
+	echo '| --- | --- | --- |'
+	md "SELECT format('| %s | %s | %s |', r.c, bench.w8_op_label(r.op), r.runs)
+	    FROM (SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op,
+	                 string_agg(to_char(value * 1000, 'FM9999990.000'), ', ' ORDER BY round) AS runs
+	          FROM bench.results WHERE workload = 'W8' GROUP BY contender) r
+	    ORDER BY r.c, (SELECT min(o.ord) FROM bench.w8_ops o WHERE o.op = r.op)"
 }
 
 # workload_section W: what ran, every contender's numbers, the targets.
@@ -77,18 +104,22 @@ workload_section() {
 	    FROM bench.workloads WHERE workload = '$w'"
 	[ "$(md "SELECT count(*) FROM bench.results WHERE workload = '$w'")" = 0 ] && return
 	echo
-	echo '| contender | median | rounds |'
-	echo '| --- | ---: | --- |'
-	md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
+	if [ "$w" = W8 ]; then
+		w8_table
+	else
+		echo '| contender | median | rounds |'
+		echo '| --- | ---: | --- |'
+		md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
 	                  to_char(median, CASE metric WHEN 'tps' THEN 'FM9999999990.0' ELSE 'FM9999990.000' END),
 	                  CASE metric WHEN 'tps' THEN 'TPS' ELSE 's' END, runs)
 	    FROM bench.summary WHERE workload = '$w'
 	    ORDER BY bench.partitions(contender) NULLS FIRST, bench.rank(contender), contender"
+	fi
 	echo
 	echo '| ratio | target | measured | verdict |'
 	echo '| --- | --- | ---: | --- |'
 	md "SELECT format('| %s / %s | %s %s | %sx | %s |', bench.label(contender), bench.label(reference),
-	                  op, threshold, to_char(ratio, 'FM999999990.00'),
+	                  op, threshold, to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
 	                  CASE WHEN NOT binding THEN 'baseline, for comparison'
 	                       WHEN met THEN '**MET**' ELSE '**MISSED**' END
 	                  || CASE WHEN note <> '' THEN ' (' || note || ')' ELSE '' END)
@@ -154,6 +185,40 @@ partitions_chart() {
 	rm -f "$CHARTS"/.w4_*.dat
 }
 
+# W8: one cluster of bars per operation, one bar per contender (log scale).
+w8_chart() {
+	local data
+	data=$(md "WITH s AS (
+	               SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op, median * 1000 AS ms
+	               FROM bench.summary WHERE workload = 'W8')
+	           SELECT format(E'\"%s\"\t%s\t%s\t%s', replace(op, '_', ' '),
+	                         max(ms) FILTER (WHERE c = 'plain'), max(ms) FILTER (WHERE c = 'current_view'),
+	                         max(ms) FILTER (WHERE c = 'plpgsql'))
+	           FROM s WHERE c <> 'hand' GROUP BY op
+	           ORDER BY (SELECT min(o.ord) FROM bench.w8_ops o WHERE o.op = s.op)")
+	[ -n "$data" ] || return 0
+	gnuplot <<-EOF
+		set terminal pngcairo size 1100,500 font ",9" noenhanced
+		set rmargin 8
+		set output "$CHARTS/w8.png"
+		set title "W8: the 2016 search test (median ms, log scale; single-row writes: mean per statement)"
+		set ylabel "ms"
+		set logscale y
+		set style data histograms
+		set style histogram clustered gap 1
+		set style fill solid 0.7
+		set boxwidth 0.9
+		set grid ytics
+		set xtics rotate by -40 left
+		set key top left
+		set datafile separator "\t"
+		\$data << EOD
+		$data
+		EOD
+		plot \$data using 2:xtic(1) title "no triggers (view)", '' using 3 title "current_view", '' using 4 title "PL/pgSQL row loop"
+	EOF
+}
+
 write_report() {
 	log "writing $RESULTS and $CHARTS/"
 	mkdir -p "$CHARTS"
@@ -165,6 +230,7 @@ write_report() {
 	bar_chart W5 'TPS (median)'
 	bar_chart W6 'TPS (median, log scale)' log
 	bar_chart W7 'seconds (median)'
+	w8_chart
 	{
 		echo '# current_view benchmark results'
 		echo

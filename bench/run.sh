@@ -210,19 +210,48 @@ bulk_workloads() {
 
 # --- W8: search (issue 3) ---------------------------------------------------
 
-# Only the three ratios of the search issue so far, from bench/search_bench.sh
-# (the 2016 data set: 9 makes, 1,000 models, 13,000 trims); the full 2016
-# matrix of inserts, updates and deletes of 1/100/10,000 rows is not written.
+# The 2016 search test on the 2016 data set (9 makes, 1,000 models, 13,000
+# trims), bench/sql/search.sql: updates of 1 / 100 / 10,000 rows per table,
+# inserts and deletes of trims, searches; each write rolled back.
+BENCH_W8_VIEW_QUERIES=${BENCH_W8_VIEW_QUERIES:-20}  # of the 1,000-query series, on the view
+
+run_w8() {
+	local round=$1 schema=$2 checking=false
+	[ "$round" = 1 ] && checking=true
+	settle "$schema"
+	local out contender ms wrong
+	out=$(sql -At -c "SELECT contender, round(ms::numeric, 3), wrong FROM bench.w8_run('$schema', $round, $checking)")
+	while IFS='|' read -r contender ms wrong; do
+		progress W8 "$contender" "$round" "$ms ms${wrong:+, wrong search rows: $wrong}"
+		if [ -n "$wrong" ] && [ "$wrong" != 0 ]; then
+			printf 'W8: %s left %s wrong search rows\n' "$contender" "$wrong" >&2
+			return 1
+		fi
+	done <<<"$out"
+}
+
 search_workload() {
-	local out
-	log "W8: search ratios on the 2016 data set"
-	out=$(PSQL="$PG_BINDIR/psql" PGBENCH="$PG_BINDIR/pgbench" bash bench/search_bench.sh | tail -4)
-	printf '%s\n' "$out"
-	describe W8 'Search on the 2016 data set (partial: the search issue’s three ratios)' \
-		'bash bench/search_bench.sh  # pgbench, one client, in the same run' \
-		"$(printf '%s\n' "$out" | sed 's/^/- /')
-- Targets: search <= 1% of the view, trim UPDATE <= 1.5x, make rename <= 2x the hand-written UPDATE.
-- Not written yet: the 2016 matrix of inserts, updates and deletes of 1, 100 and 10,000 rows per table, and the PL/pgSQL row-loop cascade contender."
+	log "W8: the 2016 search test (9 makes, 1,000 models, 13,000 trims)"
+	sql -v view_queries="$BENCH_W8_VIEW_QUERIES" -f bench/sql/search.sql
+	local notes
+	notes=$(cat <<-'EOF'
+		- Contenders: **no triggers** (schema plain: documents computed at query time by a view); **current_view** (register_search_document + add_search_source, C triggers, search table); **PL/pgSQL row loop** (bench/baselines/plpgsql_search.sql: row-level triggers that, when a parent changes, loop over its children with one UPDATE per child, like the 2016 proof of concept); **by hand**: the make UPDATE, then one set-based UPDATE of its search rows from the view (issue 3's reference for the make rename).
+		- Every write runs in a subtransaction that is rolled back, so every contender and round starts from the same rows. Updates of 1 / 100 / 10,000 rows where the table has them (make: 1 and all 9; model: 1, 100, 1,000); inserts and deletes of trims (1, 100, 10,000) and of certified models, which have no trims (inserts 1, 100, 1,000; deletes 1, 100, all 250). Single-row operations are repeated (3 makes, 50 models, 200 trims, each a different row) and the mean per statement is shown; the others are one statement. Times are taken inside the server (PL/pgSQL EXECUTE, clock_timestamp()), without any client round trip.
+		- Searches run first in each round (after VACUUM ANALYZE), the same SQL (`websearch_to_tsquery`, `ts_rank`, top 20) over the view or the search table: simple = one word (`model17`), complex = `model17 or model42 or make3 -trim1207` (~1,500 matches ranked), series = 1,000 different one-word queries (`model1` ... `model1000`); on the view only the first BENCH_W8_VIEW_QUERIES of the series run and the total is extrapolated.
+		- After every write of round 1, before its rollback: `check_search_table('maintained.vehicle_search')` = 0, and the PL/pgSQL search table equals its oracle view (the run stops otherwise).
+	EOF
+	)
+	describe W8 'The 2016 search test: 9 makes, 1,000 models (750 new, 250 certified), 13,000 trims' \
+		"psql -f bench/sql/search.sql; SELECT * FROM bench.w8_run(SCHEMA, ROUND, CHECK)  -- per contender, interleaved" \
+		"${notes//BENCH_W8_VIEW_QUERIES/$BENCH_W8_VIEW_QUERIES}"
+	target W8 current_view:search_simple plain:search_simple '<=' 0.01 true 'search table vs the view'
+	target W8 current_view:update_trim_1 plain:update_trim_1 '<=' 1.5 true 'the 2016 proof of concept measured 7.07x'
+	target W8 current_view:update_make_1 hand:update_make_1 '<=' 2.0 true 'cascade to ~1,400 search rows'
+	target W8 plpgsql:search_simple plain:search_simple '<=' 0.01 false ''
+	target W8 plpgsql:update_trim_1 plain:update_trim_1 '<=' 1.5 false ''
+	target W8 plpgsql:update_make_1 hand:update_make_1 '<=' 2.0 false ''
+	interleave run_w8 plain maintained plpgsql
+	sql_do "DROP SCHEMA plain, maintained, plpgsql CASCADE"
 }
 
 # --- Soak: the TAP soak test, longer, on its own cluster --------------------

@@ -17,9 +17,32 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT regexp_replace(contender, '_p\d+$', '') $$;
 CREATE FUNCTION bench.partitions(contender text) RETURNS int
 LANGUAGE sql IMMUTABLE AS $$ SELECT substring(contender FROM '_p(\d+)$')::int $$;
 
+-- W8 names its measures CONTENDER:OPERATION, e.g. current_view:update_trim_1.
+CREATE FUNCTION bench.w8_op_label(op text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE op
+               WHEN 'search_simple' THEN 'search, simple (one word)'
+               WHEN 'search_complex' THEN 'search, complex (OR, NOT)'
+               WHEN 'search_series_1000' THEN 'search, 1,000 queries in series (total)'
+               ELSE format('%s %s %s %s', initcap(split_part(op, '_', 1)), split_part(op, '_', 3),
+                           split_part(op, '_', 2) || CASE WHEN split_part(op, '_', 3) = '1' THEN '' ELSE 's' END,
+                           CASE WHEN split_part(op, '_', 3) = '1' THEN '(mean of single-row statements)'
+                                ELSE '(one statement)' END) END
+$$;
+CREATE FUNCTION bench.w8_label(contender text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE split_part(contender, ':', 1)
+               WHEN 'plain' THEN 'no triggers (view)'
+               WHEN 'plpgsql' THEN 'PL/pgSQL row loop'
+               WHEN 'hand' THEN 'by hand (set-based UPDATE)'
+               ELSE split_part(contender, ':', 1) END
+           || ', ' || regexp_replace(lower(bench.w8_op_label(split_part(contender, ':', 2))), ' \(.*\)$', '')
+$$;
+
 CREATE FUNCTION bench.label(contender text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE bench.base(contender)
+    SELECT CASE WHEN strpos(contender, ':') > 0 THEN bench.w8_label(contender) ELSE
+           CASE bench.base(contender)
                WHEN 'floor' THEN 'plain table, no trigger (floor)'
                WHEN 'latest' THEN 'latest-only table'
                WHEN 'load' THEN 'loading the rows into a plain table'
@@ -29,7 +52,7 @@ LANGUAGE sql IMMUTABLE AS $$
            || CASE WHEN bench.partitions(contender) = 1 THEN ', 1 partition'
                    WHEN bench.partitions(contender) > 1
                    THEN format(', %s partitions', bench.partitions(contender))
-                   ELSE '' END
+                   ELSE '' END END
 $$;
 
 -- Short labels for the charts.
