@@ -24,7 +24,8 @@ log() { printf '\n==> %s\n' "$*"; }
 ensure_packages() {
 	local missing=()
 	[ -x "$PG_BINDIR/postgres" ] || missing+=("postgresql-$PG_MAJOR")
-	[ -x "$PG_CONFIG" ] && [ -x "$PGXS_DIR/src/test/isolation/pg_isolation_regress" ] ||
+	[ -f "/usr/include/postgresql/$PG_MAJOR/server/postgres.h" ] &&
+		[ -x "$PGXS_DIR/src/test/isolation/pg_isolation_regress" ] ||
 		missing+=("postgresql-server-dev-$PG_MAJOR")
 	perl -MIPC::Run -e 1 2>/dev/null || missing+=(libipc-run-perl)
 	command -v make >/dev/null && command -v gcc >/dev/null || missing+=(make gcc)
