@@ -965,7 +965,14 @@ versioned_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 	}
 	PG_FINALLY();
 	{
-		running_on_conflict = list_delete_last(running_on_conflict);
+		/* list_delete_last() does not free a list it empties. */
+		if (list_length(running_on_conflict) == 1)
+		{
+			list_free(running_on_conflict);
+			running_on_conflict = NIL;
+		}
+		else
+			running_on_conflict = list_delete_last(running_on_conflict);
 	}
 	PG_END_TRY();
 }
