@@ -117,3 +117,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT (left(base::text, 63 - octet_length('_' || suffix)) || '_' || suffix)::name
 $$;
+
+-- Always true.  The view of a 'flag' table calls it in its WHERE clause: the
+-- planner folds the call, which loads the library before a statement on the
+-- view starts running, so that the library sees that statement (an UPDATE
+-- through the view appends a version; see src/statements.c).
+CREATE FUNCTION @extschema@._load_library()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'current_view_load_library'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;

@@ -167,6 +167,7 @@ DECLARE
     created name[] := '{}';
     idx name;
     trigger_args text;
+    write_args text;
     current_table name;
     live_filter text := '';
 BEGIN
@@ -324,14 +325,29 @@ BEGIN
             created := created || idx;
         END LOOP;
 
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s',
+        -- _load_library() folds to true when a statement on the view is
+        -- planned, loading the library before the statement runs: the
+        -- triggers below must see an UPDATE through the view as one.
+        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND @extschema@._load_library()',
                        qview, @extschema@._visible_columns(tbl, current_column), qtbl, current_column,
                        live_filter);
-        -- UPDATE and DELETE through the view append versions.
-        EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
-                       qview, @extschema@._history_trigger_args(rel.nspname, rel.relname, '', current_column,
-                                                                 deleted_column, key_columns, version_columns,
-                                                                 next_version));
+        -- Writes through the view append versions.  INSERT is the view's
+        -- own; DELETE appends a tombstone; PostgreSQL turns an UPDATE into an
+        -- UPDATE of the current row, which the advance triggers turn into
+        -- the next version (see current_table.c).
+        write_args := @extschema@._history_trigger_args(rel.nspname, rel.relname, view_name, current_column,
+                                                        deleted_column, key_columns, version_columns,
+                                                        next_version);
+        EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+                       qview, write_args);
+        -- The conditions spare the flag updates of the maintenance; a row
+        -- moved to another partition is deleted from the first.
+        EXECUTE format('CREATE TRIGGER current_view_advance BEFORE UPDATE ON %s FOR EACH ROW WHEN (OLD.%2$I AND NEW.%2$I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%3$s)',
+                       qtbl, current_column, write_args);
+        EXECUTE format('CREATE TRIGGER current_view_keep_previous AFTER UPDATE ON %s FOR EACH ROW WHEN (OLD.%2$I AND NEW.%2$I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%3$s)',
+                       qtbl, current_column, write_args);
+        EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%2$I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%3$s)',
+                       qtbl, current_column, write_args);
 
         trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
                                   quote_literal(current_column),
@@ -432,7 +448,9 @@ BEGIN
                WHERE tgrelid = tbl AND NOT tgisinternal AND tgparentid = 0
                  AND tgname IN ('zz_current_view_insert', 'current_view_insert', 'current_view_truncate',
                                 'zz_current_view_before_update', 'current_view_after_update',
-                                'current_view_delete', 'current_view_append_only') LOOP
+                                'current_view_delete', 'current_view_append_only',
+                                'current_view_advance', 'current_view_keep_previous',
+                                'current_view_keep_moved') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
     PERFORM @extschema@._drop_history_objects(reg);

@@ -36,10 +36,19 @@
  *	  the UPDATE itself then writes into the current table.  INSERT and DELETE
  *	  append a version (a tombstone for DELETE) and skip the original
  *	  operation, so they report zero rows.
- *	- strategy 'flag': INSTEAD OF triggers on the view.  Those receive the
- *	  row as of the statement's snapshot, without any re-check, so the trigger
- *	  locks the current history row and raises serialization_failure when it
- *	  is no longer the row the statement read: the caller retries.
+ *	- strategy 'flag': the view is automatically updatable.  PostgreSQL turns
+ *	  an UPDATE of it into an UPDATE of the current history row, which the
+ *	  executor locks and re-checks like any other.  A BEFORE trigger on the
+ *	  history table gives the row the next version, keeping its flag, and an
+ *	  AFTER trigger inserts the row's previous contents as a history row (only
+ *	  then: until the update, the row still holds the previous version, which
+ *	  a unique index on key and version would reject).  The current row of a
+ *	  key moves forward along one chain of updates, so concurrent
+ *	  "SET qty = qty + 1" are applied one after the other, as with 'table'.
+ *	  DELETE goes through an INSTEAD OF trigger, which receives the row as of
+ *	  the statement's snapshot without any re-check: it locks the current
+ *	  history row and raises serialization_failure when that is no longer
+ *	  the row the statement read.
  *
  * Plans are prepared once per relation and kept; a relcache callback drops
  * them.  Statements run as the owner of the history table.
@@ -49,6 +58,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/trigger.h"
@@ -71,7 +81,7 @@ PG_FUNCTION_INFO_V1(current_view_write_trigger);
 /* Layout of the trigger arguments written by register_versioned_table(). */
 #define ARG_SCHEMA			0	/* schema of the history and current tables */
 #define ARG_HISTORY			1	/* history table */
-#define ARG_CURRENT			2	/* current table, '' for strategy 'flag' */
+#define ARG_CURRENT			2	/* <view_name>: current table, or 'flag' view */
 #define ARG_FLAG			3	/* flag column, '' for strategy 'table' */
 #define ARG_DELETED			4	/* deleted_column, '' when none */
 #define ARG_NKEYS			5
@@ -101,6 +111,7 @@ typedef struct HistoryRel
 	MemoryContext cxt;			/* holds the arrays below */
 	Oid			history_relid;
 	Oid			current_relid;	/* InvalidOid for strategy 'flag' */
+	Oid			view_relid;		/* InvalidOid for strategy 'table' */
 	Oid			owner;
 	bool		history_is_partitioned;
 	char	   *history_name;	/* qualified and quoted */
@@ -157,7 +168,8 @@ invalidate_history_rels(Datum arg, Oid relid)
 	while ((hr = hash_seq_search(&status)) != NULL)
 	{
 		if (!OidIsValid(relid) || hr->relid == relid ||
-			hr->history_relid == relid || hr->current_relid == relid)
+			hr->history_relid == relid || hr->current_relid == relid ||
+			hr->view_relid == relid)
 			hr->valid = false;
 	}
 }
@@ -224,13 +236,16 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 
 	hr->history_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_HISTORY], "history table");
 	hr->history_name = quote_qualified_identifier(args[ARG_SCHEMA], args[ARG_HISTORY]);
-	if (args[ARG_CURRENT][0] != '\0')
+	if (args[ARG_FLAG][0] != '\0')
+	{
+		hr->flag_column = pstrdup(args[ARG_FLAG]);
+		hr->view_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_CURRENT], "view");
+	}
+	else
 	{
 		hr->current_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_CURRENT], "current table");
 		hr->current_name = quote_qualified_identifier(args[ARG_SCHEMA], args[ARG_CURRENT]);
 	}
-	if (args[ARG_FLAG][0] != '\0')
-		hr->flag_column = pstrdup(args[ARG_FLAG]);
 
 	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(hr->history_relid));
 	if (!HeapTupleIsValid(classtup))
@@ -241,7 +256,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	ReleaseSysCache(classtup);
 
 	/* The columns: those of the current table, or of the 'flag' view. */
-	columns_relid = OidIsValid(hr->current_relid) ? hr->current_relid : RelationGetRelid(rel);
+	columns_relid = OidIsValid(hr->current_relid) ? hr->current_relid : hr->view_relid;
 	columns_rel = relation_open(columns_relid, AccessShareLock);
 	columns_desc = RelationGetDescr(columns_rel);
 	hr->col_names = palloc(sizeof(NameData) * columns_desc->natts);
@@ -441,11 +456,14 @@ history_plan(HistoryRel *hr, HistoryPlan kind)
 			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
 			break;
 		case HP_APPEND:
+			/* With 'flag', the row is history unless its insert trigger decides otherwise. */
 			appendStringInfo(&sql, "INSERT INTO %s (", hr->history_name);
 			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			if (hr->flag_column != NULL)
+				appendStringInfo(&sql, ", %s", quote_identifier(hr->flag_column));
 			appendStringInfoString(&sql, ") VALUES (");
 			append_params(&sql, 1, hr->ncols);
-			appendStringInfoChar(&sql, ')');
+			appendStringInfoString(&sql, hr->flag_column != NULL ? ", false)" : ")");
 			memcpy(argtypes, hr->col_types, sizeof(Oid) * hr->ncols);
 			nargs = hr->ncols;
 			break;
@@ -745,6 +763,15 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* The relation a statement writes to: for an UPDATE advancing a 'flag' row, the view. */
+static const char *
+written_relation_name(HistoryRel *hr, Relation rel)
+{
+	if (OidIsValid(hr->view_relid) && rel->rd_rel->relkind != RELKIND_VIEW)
+		return get_rel_name(hr->view_relid);
+	return RelationGetRelationName(rel);
+}
+
 /*
  * The version of a version appended through <view_name>: next_version
  * evaluated on the current row's version, under a fixed search_path so that
@@ -759,7 +786,7 @@ next_version(HistoryRel *hr, Relation rel, RowValues current, Datum *versions)
 	if (hr->next_version == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot compute the next version of \"%s\"", RelationGetRelationName(rel)),
+				 errmsg("cannot compute the next version of \"%s\"", written_relation_name(hr, rel)),
 				 errdetail("The versioned table was registered without next_version."),
 				 errhint("Set the version columns explicitly, or register the table again with next_version.")));
 	for (int i = 0; i < hr->nversions; i++)
@@ -778,7 +805,7 @@ next_version(HistoryRel *hr, Relation rel, RowValues current, Datum *versions)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("next_version of \"%s\" returned null for column \"%s\"",
-							RelationGetRelationName(rel), NameStr(hr->version_names[i]))));
+							written_relation_name(hr, rel), NameStr(hr->version_names[i]))));
 	}
 }
 
@@ -820,19 +847,22 @@ lock_flagged_row(HistoryRel *hr, Relation rel, RowValues old)
 /*
  * The row to append for an UPDATE (new) or a DELETE (new is a copy of old
  * with the deleted column set): its version is the one the statement set or,
- * when it left the version alone, next_version.  Returns the row.
+ * when it left the version alone, next_version.  With may_tie, the version
+ * may equal old's (an equal version inserted later wins).  Returns the row.
  */
 static RowValues
-appended_row(HistoryRel *hr, Relation rel, RowValues old, RowValues new, bool set_by_statement)
+appended_row(HistoryRel *hr, Relation rel, RowValues old, RowValues new, bool set_by_statement,
+			 bool may_tie)
 {
 	Datum	   *versions = palloc(sizeof(Datum) * hr->nversions);
+	int			cmp;
 
 	require_key_version(hr, new, rel);
 	if (!rows_equal(hr, old, new, hr->nkeys, hr->key_cols))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot change the key of a current row of \"%s\"",
-						RelationGetRelationName(rel)),
+						written_relation_name(hr, rel)),
 				 errhint("Insert the row under its new key instead.")));
 	if (!set_by_statement || rows_equal(hr, old, new, hr->nversions, hr->version_cols))
 	{
@@ -840,12 +870,19 @@ appended_row(HistoryRel *hr, Relation rel, RowValues old, RowValues new, bool se
 		for (int i = 0; i < hr->nversions; i++)
 			new.values[hr->version_cols[i]] = versions[i];
 	}
-	if (compare_versions(hr, new, old) < 0)
+	cmp = compare_versions(hr, new, old);
+	if (cmp < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("new version of a current row of \"%s\" is older than the current version",
-						RelationGetRelationName(rel)),
+						written_relation_name(hr, rel)),
 				 errdetail("A version appended through the current view must become the current row.")));
+	if (cmp == 0 && !may_tie)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("new version of a current row of \"%s\" equals the current version",
+						written_relation_name(hr, rel)),
+				 errdetail("An UPDATE through the view keeps the current version as a history row, so the new version must be greater.")));
 	return new;
 }
 
@@ -899,24 +936,19 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 
 	if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
-		HeapTuple	result;
-
-		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true);
-		/* For 'table', the UPDATE itself writes the current row. */
-		if (!is_flag)
-			redirect_depth++;
+		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true, true);
+		/* The UPDATE itself writes the current row. */
+		redirect_depth++;
 		PG_TRY();
 		{
 			run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
 		}
 		PG_FINALLY();
 		{
-			if (!is_flag)
-				redirect_depth--;
+			redirect_depth--;
 		}
 		PG_END_TRY();
-		result = with_row_versions(hr, rel, trigdata->tg_newtuple, new);
-		return result;
+		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
 	}
 
 	/* DELETE: a tombstone copy of the current row. */
@@ -925,16 +957,81 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	memcpy(new.nulls, old.nulls, sizeof(bool) * hr->ncols);
 	new.values[hr->deleted_col] = BoolGetDatum(true);
 	new.nulls[hr->deleted_col] = false;
-	new = appended_row(hr, rel, old, new, false);
+	new = appended_row(hr, rel, old, new, false, true);
 	run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
 	/* 'table': the tombstone replaced the current row; skip the DELETE. */
 	return is_flag ? trigdata->tg_trigtuple : NULL;
 }
 
+/* The current row an UPDATE through a 'flag' view is moving forward. */
+static struct
+{
+	Oid			relid;
+	ItemPointerData tid;
+	TransactionId xid;
+	SubTransactionId subxid;
+}			advancing;
+
+/*
+ * Whether oldtuple of rel is the current row an UPDATE through the view is
+ * moving forward: the flag triggers let it keep its flag, and an append-only
+ * table lets it change.
+ */
+bool
+row_is_advancing(Relation rel, HeapTuple oldtuple)
+{
+	return advancing.relid == RelationGetRelid(rel) &&
+		ItemPointerEquals(&advancing.tid, &oldtuple->t_self) &&
+		advancing.xid == GetTopTransactionIdIfAny() &&
+		advancing.subxid == GetCurrentSubTransactionId();
+}
+
+/*
+ * Strategy 'flag', triggers on the history table for an UPDATE through the
+ * view (see the header comment).  BEFORE UPDATE of a current row: return the
+ * row with the next version.  AFTER UPDATE, or AFTER DELETE when the new
+ * version moved the row to another partition: insert the row's previous
+ * contents as a history row, which the flag triggers let through unflagged.
+ */
+static HeapTuple
+advance_current_row(TriggerData *trigdata, HistoryRel *hr)
+{
+	Relation	rel = trigdata->tg_relation;
+	RowValues	old = tuple_row(hr, rel, trigdata->tg_trigtuple);
+	RowValues	new;
+	Oid			save_flag_writes_relid = flag_writes_relid;
+
+	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+	{
+		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true, false);
+		advancing.relid = RelationGetRelid(rel);
+		advancing.tid = trigdata->tg_trigtuple->t_self;
+		advancing.xid = GetTopTransactionIdIfAny();
+		advancing.subxid = GetCurrentSubTransactionId();
+		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
+	}
+
+	/* Only a row the BEFORE trigger advanced has previous contents to keep. */
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		compare_versions(hr, tuple_row(hr, rel, trigdata->tg_newtuple), old) <= 0)
+		return NULL;
+	flag_writes_relid = hr->history_relid;
+	PG_TRY();
+	{
+		run(hr, HP_APPEND, old.values, old.nulls, SPI_OK_INSERT);
+	}
+	PG_FINALLY();
+	{
+		flag_writes_relid = save_flag_writes_relid;
+	}
+	PG_END_TRY();
+	return NULL;
+}
+
 /*
  * Writes to <view_name>: BEFORE INSERT, UPDATE, DELETE row triggers of the
- * current table (strategy 'table'), INSTEAD OF UPDATE, DELETE triggers of the
- * view (strategy 'flag').
+ * current table (strategy 'table'); with strategy 'flag', the INSTEAD OF
+ * DELETE trigger of the view and the advance triggers of the history table.
  */
 Datum
 current_view_write_trigger(PG_FUNCTION_ARGS)
@@ -944,17 +1041,31 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 	HistoryRel *hr;
 	HeapTuple	result = NULL;
 	SpiSession	s;
+	bool		advance;
+	HeapTuple	not_ours;
 
 	require_trigger(fcinfo, "current_view_write_trigger");
 	event = trigdata->tg_event;
+	not_ours = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	/* The maintenance of the current table writes it directly. */
 	if (maintenance_depth > 0)
-		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple
-							   : trigdata->tg_trigtuple);
+		return PointerGetDatum(not_ours);
+	/*
+	 * The advance triggers of a 'flag' history table leave every other write
+	 * to it alone, starting with the cheapest test.
+	 */
+	advance = trigdata->tg_relation->rd_rel->relkind != RELKIND_VIEW &&
+		trigdata->tg_trigger->tgnargs > ARG_FLAG &&
+		trigdata->tg_trigger->tgargs[ARG_FLAG][0] != '\0';
+	if (advance && !statement_updates_a_view())
+		return PointerGetDatum(not_ours);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+	if (advance && !statement_updates_view(hr->view_relid, trigdata->tg_relation,
+										   hr->history_relid))
+		return PointerGetDatum(not_ours);
 
 	s = begin_as_owner(hr);
-	result = write_through(trigdata, hr);
+	result = advance ? advance_current_row(trigdata, hr) : write_through(trigdata, hr);
 	end_as_owner(s);
 	return PointerGetDatum(result);
 }

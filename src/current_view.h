@@ -10,6 +10,8 @@
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/plannodes.h"
+#include "utils/relcache.h"
 
 /* sql_text.c: building SQL text that does not depend on search_path */
 extern char *qualified_relation_name(Oid relid);
@@ -29,6 +31,12 @@ extern void append_column_list(StringInfo buf, const char *prefix,
 extern uint64 execute_plan(SPIPlanPtr plan, Datum *values, int expected_ret);
 extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 
+/* statements.c: the statement a row trigger fires for */
+extern void statements_init(void);
+extern PlannedStmt *running_statement(void);
+extern bool statement_updates_a_view(void);
+extern bool statement_updates_view(Oid view_relid, Relation rel, Oid table_relid);
+
 /* versioned.c */
 extern void versioned_init(void);
 
@@ -37,6 +45,7 @@ extern Oid flag_writes_relid;
 
 /* current_table.c */
 extern void current_table_init(void);
+extern bool row_is_advancing(Relation rel, HeapTuple oldtuple);
 
 /* search.c */
 extern void search_init(void);

@@ -176,10 +176,6 @@ typedef struct PendingClaim
 static List *pending_claims = NIL;	/* in claims_context */
 static MemoryContext claims_context = NULL; /* child of TopTransactionContext */
 
-/* Plans of the executor runs in progress: NULL unless INSERT ... ON CONFLICT */
-static List *running_on_conflict = NIL;
-
-static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 static void
@@ -206,8 +202,6 @@ invalidate_versioned_rels(Datum arg, Oid relid)
 	}
 }
 
-static void versioned_executor_run(QueryDesc *queryDesc, ScanDirection direction,
-								   uint64 count, bool execute_once);
 static void versioned_executor_end(QueryDesc *queryDesc);
 static void forget_pending_claims(XactEvent event, void *arg);
 
@@ -226,8 +220,6 @@ versioned_init(void)
 								HASH_ELEM | HASH_BLOBS);
 	CacheRegisterRelcacheCallback(invalidate_versioned_rels, (Datum) 0);
 
-	prev_ExecutorRun = ExecutorRun_hook;
-	ExecutorRun_hook = versioned_executor_run;
 	prev_ExecutorEnd = ExecutorEnd_hook;
 	ExecutorEnd_hook = versioned_executor_end;
 	RegisterXactCallback(forget_pending_claims, NULL);
@@ -946,46 +938,15 @@ plan_inserts_on_conflict(PlannedStmt *statement)
 	return false;
 }
 
-static void
-versioned_executor_run(QueryDesc *queryDesc, ScanDirection direction,
-					   uint64 count, bool execute_once)
-{
-	PlannedStmt *tag = plan_inserts_on_conflict(queryDesc->plannedstmt) ?
-		queryDesc->plannedstmt : NULL;
-	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-
-	running_on_conflict = lappend(running_on_conflict, tag);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		if (prev_ExecutorRun)
-			prev_ExecutorRun(queryDesc, direction, count, execute_once);
-		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
-	}
-	PG_FINALLY();
-	{
-		/* list_delete_last() does not free a list it empties. */
-		if (list_length(running_on_conflict) == 1)
-		{
-			list_free(running_on_conflict);
-			running_on_conflict = NIL;
-		}
-		else
-			running_on_conflict = list_delete_last(running_on_conflict);
-	}
-	PG_END_TRY();
-}
-
 /* The INSERT ... ON CONFLICT statement firing the trigger now, if any. */
 static PlannedStmt *
 running_on_conflict_statement(void)
 {
-	PlannedStmt *statement = NULL;
+	PlannedStmt *statement = running_statement();
 	ListCell   *lc;
 
-	if (running_on_conflict != NIL)
-		return llast(running_on_conflict);
+	if (statement != NULL)
+		return plan_inserts_on_conflict(statement) ? statement : NULL;
 	/* This library was loaded during the run: look at the portal's statement. */
 	if (ActivePortal != NULL)
 	{
@@ -1150,6 +1111,9 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 		/* The flag updates of the triggers themselves pass through. */
 		if (internal_write_depth > 0 && !changed)
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
+		/* A current row advanced through the view stays current. */
+		if (TRIGGER_FIRED_BEFORE(event) && row_is_advancing(rel, trigdata->tg_trigtuple))
+			return PointerGetDatum(result);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
 			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
@@ -1205,12 +1169,18 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("current_view_append_only_trigger: not called by trigger manager")));
-	/* Flag maintenance updates rows of append-only tables too. */
+	/*
+	 * Flag maintenance updates rows of append-only tables too, and an UPDATE
+	 * through the view moves a current row forward, keeping its previous
+	 * contents as a new history row (which may delete it from its partition).
+	 */
 	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
+		row_is_advancing(trigdata->tg_relation, trigdata->tg_trigtuple) ||
 		(OidIsValid(flag_writes_relid) &&
 		 registered_table_of_trigger(trigdata->tg_trigger->tgoid,
 									 RelationGetRelid(trigdata->tg_relation)) == flag_writes_relid))
-		return PointerGetDatum(trigdata->tg_newtuple);
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
 			 errmsg("cannot %s rows of append-only versioned table \"%s\"",

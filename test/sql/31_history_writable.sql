@@ -53,6 +53,46 @@ SELECT * FROM items ORDER BY id, v;
 SELECT * FROM items_current ORDER BY id;
 SELECT expect_error($$UPDATE items_current SET id = 9 WHERE id = 1$$);
 SELECT check_versioned_table('items');
+-- A direct UPDATE of the history table still corrects a row in place.
+UPDATE items SET price = 16 WHERE id = 1 AND v = 2;
+SELECT id, v, price, current FROM items WHERE id = 1 ORDER BY v;
+-- One statement cannot write to the table and through its view.
+SELECT expect_error($$WITH a AS (UPDATE items_current SET price = 0 WHERE id = 1 RETURNING 1)
+                      UPDATE items SET price = 0 WHERE id = 3$$);
+SELECT count(*) AS zero_prices FROM items WHERE price = 0;
+
+-- 'flag' updates through the view keep the previous contents as a new
+-- history row once the current row holds the new version: a unique index on
+-- (key, version) accepts it.
+CREATE TABLE bins (id int, v int, qty int, PRIMARY KEY (id, v));
+INSERT INTO bins VALUES (1, 1, 10), (2, 1, 20);
+SELECT register_versioned_table('bins', '{id}', '{v}');
+UPDATE bins_current SET qty = qty - 1 RETURNING *;
+UPDATE bins_current SET qty = qty - 1, v = 7 WHERE id = 2 RETURNING *;
+SELECT id, v, qty, current FROM bins ORDER BY id, v;
+SELECT check_versioned_table('bins');
+-- A next version equal to the current one would not be newer: refused.
+SELECT unregister_versioned_table('bins');
+SELECT register_versioned_table('bins', '{id}', '{v}', next_version => '{v}');
+SELECT expect_error($$UPDATE bins_current SET qty = 0 WHERE id = 1$$);
+SELECT count(*) AS versions FROM bins;
+-- An append-only table takes updates through its view, not directly.
+SELECT unregister_versioned_table('bins');
+SELECT register_versioned_table('bins', '{id}', '{v}', append_only => true);
+UPDATE bins_current SET qty = 99 WHERE id = 1 RETURNING *;
+SELECT expect_error($$UPDATE bins SET qty = 0 WHERE id = 1 AND current$$);
+SELECT id, v, qty, current FROM bins WHERE id = 1 ORDER BY v;
+-- The first statement of a session, inside a function: the planner loads
+-- the library through the view, so the update still appends a version.
+CREATE FUNCTION refill(n int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE bins_current SET qty = qty + n WHERE id = 1;
+END
+$$;
+\c
+SELECT refill(1);
+SELECT id, v, qty, current FROM bins WHERE id = 1 ORDER BY v;
+SELECT check_versioned_table('bins');
 -- Without a deleted column, DELETE through the view is refused.
 SELECT expect_error($$DELETE FROM orders_current WHERE id = 1$$);
 
