@@ -1,5 +1,5 @@
 -- pgbench script: random out-of-order versions, updates and deletes on a
--- small hot key set, and parent document updates, in single-statement
+-- small hot key set, updates through the views, and parent document updates, in single-statement
 -- transactions (READ COMMITTED: writers of a key wait for each other).
 \set key random(0, 19)
 \set ver random(1, 3000)
@@ -36,4 +36,8 @@ DELETE FROM trim WHERE id = :trimid;
 UPDATE model SET make_id = :make WHERE id = :model;
 \elif :op = 13
 DELETE FROM bulk WHERE id = :key * 25 AND v = (SELECT max(v) FROM bulk WHERE id = :key * 25);
+\elif :op = 14
+UPDATE counters_current SET n = n + 1 WHERE id = :key % 5;
+\elif :op = 15
+UPDATE ticks_current SET note = 'view ' || :ver WHERE id = :key;
 \endif

@@ -60,7 +60,7 @@ is($node->safe_psql('dst', $summary), $node->safe_psql('src', $summary),
 is(violations($node, 'dst'), 0, 'restored database healthy');
 is($node->safe_psql('dst', q{SELECT count(*) FILTER (WHERE tgparentid = 0) || ' ' || count(*) FILTER (WHERE tgparentid <> 0)
                              FROM pg_trigger WHERE tgname = 'zz_current_view_insert'}),
-	'3 2', 'one insert trigger per flag table, cloned once on each partition of ticks');
+	'4 2', 'one insert trigger per flag table, cloned once on each partition of ticks');
 
 $run = start_writes($node, 'dst', 4, 4);
 ($rc) = finish_writes($run);

@@ -1,7 +1,7 @@
 # Soak: 8 pgbench clients write random out-of-order versions, updates and
-# deletes on a small hot key set, and parent document updates, while a
-# batched rebuild of a table registered without backfill runs; zero
-# violations at the end.  SOAK_SECONDS sets the length (default 30).
+# deletes on a small hot key set, updates through the views, and parent
+# document updates, while a batched rebuild of a table registered without
+# backfill runs; zero violations at the end.  SOAK_SECONDS sets the length (default 30).
 use strict;
 use warnings;
 use FindBin;
@@ -31,6 +31,9 @@ my ($tx) = $bench_out =~ /number of transactions actually processed: (\d+)/;
 note("soak: $tx transactions in $seconds s");
 cmp_ok($tx // 0, '>', 100, 'pgbench did work');
 is(violations($node, 'db'), 0, 'zero violations after the soak');
+my $increments = $node->safe_psql('db', 'SELECT sum(n) FROM counters_current');
+note("soak: $increments increments through counters_current");
+cmp_ok($increments, '>', 10, 'concurrent updates through a view were counted');
 
 $node->stop;
 done_testing();
