@@ -24,7 +24,11 @@
  *	- the first row of a key inserts the heads row; a concurrent first row
  *	  waits on that insertion and then retries;
  *	- deleting or moving away the current row promotes the best remaining row
- *	  and rewrites the heads row (or deletes it when no row is left).
+ *	  and rewrites the heads row (or deletes it when no row is left);
+ *	- an UPDATE through the view moves the current row forward in place
+ *	  (current_table.c): the executor's lock on that row serialises it, and
+ *	  the row keeps its flag and its heads row unless it moves to another
+ *	  partition, which the paths above handle.
  *
  * All statements are prepared once per relation and kept (SPI_keepplan); the
  * cache is dropped when any relation involved is invalidated.  They run as
