@@ -192,6 +192,11 @@ BEGIN
     END IF;
     EXECUTE format('CREATE TRIGGER current_view_write BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
                    qcurrent, args);
+    IF deleted_column IS NOT NULL THEN
+        -- A deleted row's tombstone takes its place.
+        EXECUTE format('CREATE TRIGGER current_view_tombstone AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+                       qcurrent, args);
+    END IF;
     RETURN current_table;
 END
 $$;

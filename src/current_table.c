@@ -33,9 +33,10 @@
  *	  so concurrent "SET qty = qty + 1" are applied one after the other.  The
  *	  trigger appends the new version to the history table, tells the history
  *	  trigger to leave the current row alone, and returns the new row, which
- *	  the UPDATE itself then writes into the current table.  INSERT and DELETE
- *	  append a version (a tombstone for DELETE) and skip the original
- *	  operation, so they report zero rows.
+ *	  the UPDATE itself then writes into the current table.  INSERT appends a
+ *	  version and skips the original operation, so it reports zero rows.
+ *	  DELETE appends a tombstone, lets the row go, and an AFTER DELETE trigger
+ *	  puts the tombstone in its place.
  *	- strategy 'flag': the view is automatically updatable.  PostgreSQL turns
  *	  an UPDATE of it into an UPDATE of the current history row, which the
  *	  executor locks and re-checks like any other.  A BEFORE trigger on the
@@ -908,6 +909,53 @@ with_row_versions(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row)
 	return result;
 }
 
+/*
+ * 'table': append a version whose current row the write through <view_name>
+ * takes care of itself, so the history trigger leaves the current table alone.
+ */
+static void
+append_redirected(HistoryRel *hr, RowValues row)
+{
+	redirect_depth++;
+	PG_TRY();
+	{
+		run(hr, HP_APPEND, row.values, row.nulls, SPI_OK_INSERT);
+	}
+	PG_FINALLY();
+	{
+		redirect_depth--;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * 'table', AFTER DELETE through <view_name>: the DELETE removed the key's
+ * row and its BEFORE trigger appended a tombstone, which takes the row's
+ * place (the current table keeps tombstones, so that older versions arriving
+ * later stay history).
+ */
+static void
+tombstone_replaces(HistoryRel *hr, RowValues old)
+{
+	RowValues	keys = key_params(hr, old, NULL);
+
+	maintenance_depth++;
+	PG_TRY();
+	{
+		if (run(hr, HP_BEST, keys.values, keys.nulls, SPI_OK_SELECT) > 0)
+		{
+			RowValues	best = spi_row(hr);
+
+			run(hr, HP_UPSERT, best.values, best.nulls, SPI_OK_INSERT);
+		}
+	}
+	PG_FINALLY();
+	{
+		maintenance_depth--;
+	}
+	PG_END_TRY();
+}
+
 static HeapTuple
 write_through(TriggerData *trigdata, HistoryRel *hr)
 {
@@ -925,6 +973,11 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	}
 
 	old = tuple_row(hr, rel, trigdata->tg_trigtuple);
+	if (TRIGGER_FIRED_AFTER(event))
+	{
+		tombstone_replaces(hr, old);
+		return NULL;
+	}
 	if (TRIGGER_FIRED_BY_DELETE(event) && hr->deleted_col < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -938,16 +991,7 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	{
 		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true, true);
 		/* The UPDATE itself writes the current row. */
-		redirect_depth++;
-		PG_TRY();
-		{
-			run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
-		}
-		PG_FINALLY();
-		{
-			redirect_depth--;
-		}
-		PG_END_TRY();
+		append_redirected(hr, new);
 		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
 	}
 
@@ -958,9 +1002,12 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	new.values[hr->deleted_col] = BoolGetDatum(true);
 	new.nulls[hr->deleted_col] = false;
 	new = appended_row(hr, rel, old, new, false, true);
-	run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
-	/* 'table': the tombstone replaced the current row; skip the DELETE. */
-	return is_flag ? trigdata->tg_trigtuple : NULL;
+	/* 'flag': the tombstone claims the flag; 'table': see tombstone_replaces(). */
+	if (is_flag)
+		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+	else
+		append_redirected(hr, new);
+	return trigdata->tg_trigtuple;
 }
 
 /* The current row an UPDATE through a 'flag' view is moving forward. */

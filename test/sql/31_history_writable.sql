@@ -30,7 +30,9 @@ SELECT register_versioned_table('accounts', '{id}', '{at}', strategy => 'table',
 SELECT next_version, current_table FROM versioned_table_registry WHERE table_name = 'accounts';
 SELECT pg_get_viewdef('accounts_current');
 UPDATE accounts_current SET balance = balance - 1 WHERE id = 1;
-DELETE FROM accounts_current WHERE id = 2;
+-- DELETE reports the rows it removed from the view.
+WITH deleted AS (DELETE FROM accounts_current WHERE id = 2 RETURNING id, balance)
+SELECT * FROM deleted;
 SELECT id, balance, deleted, at > '2024-01-01' AS new_version FROM accounts ORDER BY id, at;
 SELECT id, balance FROM accounts_current ORDER BY id;
 SELECT id, balance, deleted FROM accounts_current_rows ORDER BY id;
