@@ -120,7 +120,8 @@ workload_section() {
 	echo '| --- | --- | ---: | --- |'
 	md "SELECT format('| %s / %s | %s %s | %sx | %s |', bench.label(contender), bench.label(reference),
 	                  op, threshold, to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
-	                  CASE WHEN NOT binding THEN 'baseline, for comparison'
+	                  CASE WHEN binding IS NULL THEN 'for information'
+	                       WHEN NOT binding THEN 'baseline, for comparison'
 	                       WHEN met THEN '**MET**' ELSE '**MISSED**' END
 	                  || CASE WHEN note <> '' THEN ' (' || note || ')' ELSE '' END)
 	    FROM bench.verdicts WHERE workload = '$w' ORDER BY binding DESC, contender, reference"
@@ -230,6 +231,7 @@ write_report() {
 	bar_chart W5 'TPS (median)'
 	bar_chart W6 'TPS (median, log scale)' log
 	bar_chart W7 'seconds (median)'
+	bar_chart W9 'TPS (median)'
 	w8_chart
 	{
 		echo '# current_view benchmark results'

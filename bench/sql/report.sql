@@ -8,7 +8,7 @@ CREATE TABLE bench.targets (
     reference text NOT NULL,
     op text NOT NULL CHECK (op IN ('>=', '<=')),
     threshold float8 NOT NULL,
-    binding boolean NOT NULL,
+    binding boolean,              -- NULL: no target, the ratio is shown for information
     note text NOT NULL);
 
 -- Contender names carry the partition count in W4: flag_p100.
