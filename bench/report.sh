@@ -189,6 +189,7 @@ partitions_chart() {
 # W8: one cluster of bars per operation, one bar per contender (log scale).
 w8_chart() {
 	local data
+	[ "$(md "SELECT count(*) FROM bench.results WHERE workload = 'W8'")" = 0 ] && return 0
 	data=$(md "WITH s AS (
 	               SELECT split_part(contender, ':', 1) AS c, split_part(contender, ':', 2) AS op, median * 1000 AS ms
 	               FROM bench.summary WHERE workload = 'W8')

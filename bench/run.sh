@@ -284,7 +284,7 @@ main() {
 	log "current_view benchmark: rows=$BENCH_ROWS keys=$BENCH_KEYS markets=$BENCH_MARKETS partitions='${PARTITIONS[*]}' duration=${BENCH_DURATION}s rounds=$BENCH_ROUNDS clients=$BENCH_CLIENTS strategies='${STRATEGIES[*]}'"
 	start_cluster "${SETTINGS[@]}"
 	setup
-	if wanted W1 || wanted W3 || wanted W5 || wanted W6; then single_table_workloads; fi
+	if wanted W1 || wanted W3 || wanted W5 || wanted W6 || wanted W9; then single_table_workloads; fi
 	if wanted W4; then partitioned_workload; fi
 	bulk_workloads
 	if wanted W8; then search_workload; fi
