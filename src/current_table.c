@@ -59,11 +59,16 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/partition.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -1010,13 +1015,16 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	return trigdata->tg_trigtuple;
 }
 
-/* The current row an UPDATE through a 'flag' view is moving forward. */
+/*
+ * The current row an UPDATE through a 'flag' view is moving forward, valid
+ * during the statement's run only: a later BEFORE trigger may cancel the
+ * update and leave the row as it was.
+ */
 static struct
 {
 	Oid			relid;
 	ItemPointerData tid;
-	TransactionId xid;
-	SubTransactionId subxid;
+	uint64		statement_serial;
 }			advancing;
 
 /*
@@ -1029,8 +1037,19 @@ row_is_advancing(Relation rel, HeapTuple oldtuple)
 {
 	return advancing.relid == RelationGetRelid(rel) &&
 		ItemPointerEquals(&advancing.tid, &oldtuple->t_self) &&
-		advancing.xid == GetTopTransactionIdIfAny() &&
-		advancing.subxid == GetCurrentSubTransactionId();
+		advancing.statement_serial == running_statement_serial();
+}
+
+/* Whether rel is referenced by a foreign key: its PK-side triggers say so. */
+static bool
+is_referenced(Relation rel)
+{
+	TriggerDesc *trigdesc = rel->trigdesc;
+
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+		if (RI_FKey_trigger_type(trigdesc->triggers[i].tgfoid) == RI_TRIGGER_PK)
+			return true;
+	return false;
 }
 
 /*
@@ -1050,11 +1069,18 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 
 	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 	{
+		/* References to (key, version) would follow the row to its new version. */
+		if (is_referenced(rel))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot update \"%s\" through its view \"%s\": foreign keys reference its rows",
+							get_rel_name(hr->history_relid), get_rel_name(hr->view_relid)),
+					 errdetail("An UPDATE through the view gives the current row its new version in place, which would change the row that references point to."),
+					 errhint("Insert the new version into the table instead.")));
 		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true, false);
 		advancing.relid = RelationGetRelid(rel);
 		advancing.tid = trigdata->tg_trigtuple->t_self;
-		advancing.xid = GetTopTransactionIdIfAny();
-		advancing.subxid = GetCurrentSubTransactionId();
+		advancing.statement_serial = running_statement_serial();
 		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
 	}
 
@@ -1073,6 +1099,81 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 	}
 	PG_END_TRY();
 	return NULL;
+}
+
+/* Whether a Var-free expression tree calls function funcid. */
+static bool
+calls_function(Node *node, Oid *funcid)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == *funcid)
+		return true;
+	return expression_tree_walker(node, calls_function, funcid);
+}
+
+/*
+ * Whether view is the view of a 'flag' registration of the table the trigger
+ * is on, whatever it is called now: a view of that table whose WHERE clause
+ * calls _load_library().
+ */
+static bool
+is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
+{
+	Relation	view = relation_open(view_relid, AccessShareLock);
+	Query	   *query = get_view_query(view);
+	Oid			table_relid = RelationGetRelid(rel);
+	List	   *load_library_name;
+	Oid			load_library;
+	bool		result = false;
+
+	if (rel->rd_rel->relispartition)
+		table_relid = llast_oid(get_partition_ancestors(table_relid));
+	load_library_name = list_make2(makeString(get_namespace_name(extension_namespace)),
+								   makeString("_load_library"));
+	load_library = LookupFuncName(load_library_name, 0, NULL, true);
+	if (list_length(query->jointree->fromlist) == 1 &&
+		IsA(linitial(query->jointree->fromlist), RangeTblRef))
+	{
+		RangeTblRef *ref = linitial(query->jointree->fromlist);
+
+		result = rt_fetch(ref->rtindex, query->rtable)->relid == table_relid &&
+			calls_function(query->jointree->quals, &load_library);
+	}
+	relation_close(view, AccessShareLock);
+	return result;
+}
+
+/*
+ * Whether the statement firing an advance trigger updates the view the
+ * trigger was registered with.  A view of the table is that view when it has
+ * the registered name; a view that only looks like one (it was renamed) is
+ * an error rather than a silent in-place update of history.
+ */
+static bool
+updates_registered_view(TriggerData *trigdata, Oid extension_namespace)
+{
+	char	  **args = trigdata->tg_trigger->tgargs;
+	Oid			namespace = get_namespace_oid(args[ARG_SCHEMA], true);
+	ListCell   *lc;
+
+	foreach(lc, statement_updated_views())
+	{
+		Oid			view_relid = lfirst_oid(lc);
+		char	   *view_name = get_rel_name(view_relid);
+
+		if (view_name != NULL && strcmp(view_name, args[ARG_CURRENT]) == 0 &&
+			get_rel_namespace(view_relid) == namespace)
+			return true;
+		if (is_flag_view_of(view_relid, trigdata->tg_relation, extension_namespace))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("view \"%s\" of versioned table \"%s\" was renamed or moved",
+							view_name, RelationGetRelationName(trigdata->tg_relation)),
+					 errdetail("It was registered as \"%s.%s\".", args[ARG_SCHEMA], args[ARG_CURRENT]),
+					 errhint("Unregister the table and register it again.")));
+	}
+	return false;
 }
 
 /*
@@ -1097,19 +1198,16 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 	/* The maintenance of the current table writes it directly. */
 	if (maintenance_depth > 0)
 		return PointerGetDatum(not_ours);
-	/*
-	 * The advance triggers of a 'flag' history table leave every other write
-	 * to it alone, starting with the cheapest test.
-	 */
+	/* The advance triggers of a 'flag' history table leave every other write to it alone. */
 	advance = trigdata->tg_relation->rd_rel->relkind != RELKIND_VIEW &&
 		trigdata->tg_trigger->tgnargs > ARG_FLAG &&
 		trigdata->tg_trigger->tgargs[ARG_FLAG][0] != '\0';
-	if (advance && !statement_updates_a_view())
+	if (advance && !updates_registered_view(trigdata,
+											get_func_namespace(fcinfo->flinfo->fn_oid)))
 		return PointerGetDatum(not_ours);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
-	if (advance && !statement_updates_view(hr->view_relid, trigdata->tg_relation,
-										   hr->history_relid))
-		return PointerGetDatum(not_ours);
+	if (advance)
+		check_view_update_alone(hr->view_relid, trigdata->tg_relation, hr->history_relid);
 
 	s = begin_as_owner(hr);
 	result = advance ? advance_current_row(trigdata, hr) : write_through(trigdata, hr);

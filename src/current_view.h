@@ -34,8 +34,9 @@ extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 /* statements.c: the statement a row trigger fires for */
 extern void statements_init(void);
 extern PlannedStmt *running_statement(void);
-extern bool statement_updates_a_view(void);
-extern bool statement_updates_view(Oid view_relid, Relation rel, Oid table_relid);
+extern uint64 running_statement_serial(void);
+extern List *statement_updated_views(void);
+extern void check_view_update_alone(Oid view_relid, Relation rel, Oid table_relid);
 
 /* versioned.c */
 extern void versioned_init(void);

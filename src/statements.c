@@ -25,7 +25,14 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-static List *running_statements = NIL;	/* in TopMemoryContext */
+typedef struct RunningStatement
+{
+	PlannedStmt *statement;
+	uint64		serial;			/* tells apart statements at one address */
+} RunningStatement;
+
+static List *running_statements = NIL;	/* of RunningStatement, in TopMemoryContext */
+static uint64 statements_started = 0;
 
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
@@ -34,14 +41,18 @@ static void
 push_statement(PlannedStmt *statement)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	RunningStatement *entry = palloc(sizeof(RunningStatement));
 
-	running_statements = lappend(running_statements, statement);
+	entry->statement = statement;
+	entry->serial = ++statements_started;
+	running_statements = lappend(running_statements, entry);
 	MemoryContextSwitchTo(oldcxt);
 }
 
 static void
 pop_statement(void)
 {
+	pfree(llast(running_statements));
 	/* list_delete_last() does not free a list it empties. */
 	if (list_length(running_statements) == 1)
 	{
@@ -102,76 +113,87 @@ statements_init(void)
 PlannedStmt *
 running_statement(void)
 {
-	return running_statements != NIL ? llast(running_statements) : NULL;
+	return running_statements != NIL ?
+		((RunningStatement *) llast(running_statements))->statement : NULL;
 }
 
-static AclMode
-required_permissions(PlannedStmt *statement, RangeTblEntry *rte)
+/* A number that identifies the innermost run (or finish) in progress; 0: none. */
+uint64
+running_statement_serial(void)
+{
+	return running_statements != NIL ?
+		((RunningStatement *) llast(running_statements))->serial : 0;
+}
+
+/*
+ * Whether the statement writes to rte: updates some of its columns (SELECT
+ * ... FOR UPDATE asks for the UPDATE privilege too, without updating) or
+ * deletes from it.
+ */
+static bool
+writes_to(PlannedStmt *statement, RangeTblEntry *rte, bool count_deletes)
 {
 #if PG_VERSION_NUM >= 160000
+	RTEPermissionInfo *perminfo;
+
 	if (rte->perminfoindex == 0)
-		return 0;
-	return getRTEPermissionInfo(statement->permInfos, rte)->requiredPerms;
+		return false;
+	perminfo = getRTEPermissionInfo(statement->permInfos, rte);
+	return !bms_is_empty(perminfo->updatedCols) ||
+		(count_deletes && (perminfo->requiredPerms & ACL_DELETE));
 #else
-	return rte->requiredPerms;
+	return !bms_is_empty(rte->updatedCols) ||
+		(count_deletes && (rte->requiredPerms & ACL_DELETE));
 #endif
 }
 
-/* Whether the statement firing a trigger updates some view: a cheap first test. */
-bool
-statement_updates_a_view(void)
+/* The views whose columns the statement firing a trigger updates. */
+List *
+statement_updated_views(void)
 {
 	PlannedStmt *statement = running_statement();
+	List	   *views = NIL;
 	ListCell   *lc;
 
 	if (statement == NULL)
-		return false;
+		return NIL;
 	foreach(lc, statement->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
 		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW &&
-			(required_permissions(statement, rte) & ACL_UPDATE))
-			return true;
+			writes_to(statement, rte, false))
+			views = list_append_unique_oid(views, rte->relid);
 	}
-	return false;
+	return views;
 }
 
 /*
- * Whether the statement firing a trigger on rel (a table or one of its
- * partitions) is an UPDATE through view_relid, an automatically updatable
- * view of the table.  PostgreSQL rewrites it into an UPDATE of the table but
- * keeps the view in the range table, with the UPDATE privilege to check.
- *
- * A statement updating both the view and, in another WITH clause, the table
- * itself cannot tell its row events apart: it is rejected.
+ * The statement firing a trigger on rel (a table or one of its partitions)
+ * updates view_relid, an automatically updatable view of the table, which
+ * PostgreSQL rewrites into an UPDATE of the table.  A statement that also
+ * writes to the table directly, in another WITH clause, cannot tell its row
+ * events apart: reject it.
  */
-bool
-statement_updates_view(Oid view_relid, Relation rel, Oid table_relid)
+void
+check_view_update_alone(Oid view_relid, Relation rel, Oid table_relid)
 {
 	PlannedStmt *statement = running_statement();
 	int			view_updates = 0;
 	int			table_writes = 0;
 	ListCell   *lc;
 
-	if (statement == NULL)
-		return false;
 	foreach(lc, statement->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-		AclMode		perms;
 
-		if (rte->rtekind != RTE_RELATION)
+		if (rte->rtekind != RTE_RELATION || !writes_to(statement, rte, true))
 			continue;
-		perms = required_permissions(statement, rte);
-		if (rte->relid == view_relid && (perms & ACL_UPDATE))
+		if (rte->relid == view_relid)
 			view_updates++;
-		else if ((rte->relid == table_relid || rte->relid == RelationGetRelid(rel)) &&
-				 (perms & (ACL_UPDATE | ACL_DELETE)))
+		else if (rte->relid == table_relid || rte->relid == RelationGetRelid(rel))
 			table_writes++;
 	}
-	if (view_updates == 0)
-		return false;
 	/* Each UPDATE through the view brings one UPDATE of the table. */
 	if (table_writes > view_updates)
 		ereport(ERROR,
@@ -180,5 +202,4 @@ statement_updates_view(Oid view_relid, Relation rel, Oid table_relid)
 						get_rel_name(table_relid), get_rel_name(view_relid)),
 				 errdetail("An UPDATE through the view appends versions, and its row events cannot be told apart from those of the other write."),
 				 errhint("Run the two writes as separate statements.")));
-	return true;
 }

@@ -95,6 +95,48 @@ $$;
 SELECT refill(1);
 SELECT id, v, qty, current FROM bins WHERE id = 1 ORDER BY v;
 SELECT check_versioned_table('bins');
+-- Tables referenced by foreign keys: the in-place advance would move the
+-- references to the new version, so UPDATE through the view is refused.
+CREATE TABLE fares (id int, v int, amount int, PRIMARY KEY (id, v));
+INSERT INTO fares VALUES (1, 1, 10);
+SELECT register_versioned_table('fares', '{id}', '{v}');
+CREATE TABLE bookings (fare_id int, fare_v int, FOREIGN KEY (fare_id, fare_v) REFERENCES fares);
+INSERT INTO bookings VALUES (1, 1);
+SELECT expect_error($$UPDATE fares_current SET amount = 11 WHERE id = 1$$);
+INSERT INTO fares VALUES (1, 2, 11);
+SELECT id, v, amount FROM fares_current;
+-- Locking rows through the view is no write through it.
+UPDATE fares SET amount = 12 WHERE current AND id IN (SELECT id FROM fares_current FOR UPDATE);
+SELECT id, v, amount, current FROM fares ORDER BY v;
+DROP TABLE bookings;
+
+-- A BEFORE trigger of the user's may cancel an advance; the row it left
+-- alone stays protected by append_only.
+CREATE TABLE vaults (id int, v int, qty int);
+INSERT INTO vaults VALUES (1, 1, 10);
+SELECT register_versioned_table('vaults', '{id}', '{v}', append_only => true);
+CREATE FUNCTION skip_unchanged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN CASE WHEN NEW.qty = OLD.qty THEN NULL ELSE NEW END;
+END
+$$;
+CREATE TRIGGER skip_unchanged BEFORE UPDATE ON vaults FOR EACH ROW EXECUTE FUNCTION skip_unchanged();
+BEGIN;
+UPDATE vaults_current SET qty = 10 WHERE id = 1;
+SELECT expect_error($$UPDATE vaults SET qty = 999 WHERE id = 1$$);
+COMMIT;
+SELECT * FROM vaults;
+
+-- Renames: a view of the user's over the table keeps working; a renamed
+-- registered view is refused rather than rewriting history in place.
+CREATE VIEW vaults_all AS SELECT * FROM vaults;
+ALTER TABLE vaults RENAME TO vaults_renamed;
+DROP TRIGGER skip_unchanged ON vaults_renamed;
+SELECT expect_error($$UPDATE vaults_all SET qty = 5 WHERE id = 1$$);
+ALTER VIEW vaults_current RENAME TO vaults_view;
+SELECT expect_error($$UPDATE vaults_view SET qty = 5 WHERE id = 1$$);
+SELECT * FROM vaults_renamed;
+
 -- Without a deleted column, DELETE through the view is refused.
 SELECT expect_error($$DELETE FROM orders_current WHERE id = 1$$);
 
