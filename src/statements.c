@@ -126,25 +126,31 @@ running_statement_serial(void)
 }
 
 /*
- * Whether the statement writes to rte: updates some of its columns (SELECT
+ * Whether the statement writes to rte as the user wrote it (partitions the
+ * planner added check no privileges): updates some of its columns (SELECT
  * ... FOR UPDATE asks for the UPDATE privilege too, without updating) or
  * deletes from it.
  */
 static bool
 writes_to(PlannedStmt *statement, RangeTblEntry *rte, bool count_deletes)
 {
+	AclMode		perms;
+	Bitmapset  *updated;
+
 #if PG_VERSION_NUM >= 160000
 	RTEPermissionInfo *perminfo;
 
 	if (rte->perminfoindex == 0)
 		return false;
 	perminfo = getRTEPermissionInfo(statement->permInfos, rte);
-	return !bms_is_empty(perminfo->updatedCols) ||
-		(count_deletes && (perminfo->requiredPerms & ACL_DELETE));
+	perms = perminfo->requiredPerms;
+	updated = perminfo->updatedCols;
 #else
-	return !bms_is_empty(rte->updatedCols) ||
-		(count_deletes && (rte->requiredPerms & ACL_DELETE));
+	perms = rte->requiredPerms;
+	updated = rte->updatedCols;
 #endif
+	return ((perms & ACL_UPDATE) && !bms_is_empty(updated)) ||
+		(count_deletes && (perms & ACL_DELETE));
 }
 
 /* The views whose columns the statement firing a trigger updates. */
