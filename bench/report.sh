@@ -138,7 +138,7 @@ bar_chart() {
 	           FROM bench.summary WHERE workload = '$w' ORDER BY bench.rank(contender), contender")
 	[ -n "$data" ] || return 0
 	gnuplot <<-EOF
-		set terminal pngcairo size 800,450 font ",10"
+		set terminal pngcairo size 800,450 font ",10" noenhanced
 		set output "$CHARTS/$(tr '[:upper:]' '[:lower:]' <<<"$w").png"
 		set title "$w: $(md "SELECT title FROM bench.workloads WHERE workload = '$w'")"
 		set ylabel "$ylabel"
@@ -170,7 +170,7 @@ partitions_chart() {
 		plots+=("\"$CHARTS/.w4_$base.dat\" using 1:2 with linespoints lw 2 title \"$(md "SELECT bench.short_label('$base')")\"")
 	done
 	gnuplot <<-EOF
-		set terminal pngcairo size 800,450 font ",10"
+		set terminal pngcairo size 800,450 font ",10" noenhanced
 		set output "$CHARTS/w4.png"
 		set title "W4: single-row insert TPS, history partitioned by day"
 		set xlabel "partitions"
