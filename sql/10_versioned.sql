@@ -340,13 +340,15 @@ BEGIN
                                                         next_version);
         EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
                        qview, write_args);
-        -- UPDATE OF the view's columns: the flag updates of the maintenance
-        -- (one per insert) do not even queue them.  A row moved to another
-        -- partition is deleted from the first.
-        EXECUTE format('CREATE TRIGGER current_view_advance BEFORE UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
-                       @extschema@._visible_columns(tbl, current_column), qtbl, write_args);
-        EXECUTE format('CREATE TRIGGER current_view_keep_previous AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
-                       @extschema@._visible_columns(tbl, current_column), qtbl, write_args);
+        -- The BEFORE trigger sees every UPDATE, so that it can refuse one
+        -- through the view that reaches a row other than the current one.
+        -- The AFTER conditions keep the flag updates of the maintenance (one
+        -- per insert) out of the queue; a row moved to another partition is
+        -- deleted from the first.
+        EXECUTE format('CREATE TRIGGER current_view_advance BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+                       qtbl, write_args);
+        EXECUTE format('CREATE TRIGGER current_view_keep_previous AFTER UPDATE ON %s FOR EACH ROW WHEN (OLD.%2$I AND NEW.%2$I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%3$s)',
+                       qtbl, current_column, write_args);
         EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
                        qtbl, current_column, write_args);
 

@@ -123,6 +123,7 @@ typedef struct HistoryRel
 	char	   *history_name;	/* qualified and quoted */
 	char	   *current_name;
 	char	   *flag_column;	/* NULL for strategy 'table' */
+	AttrNumber	flag_attnum;	/* in relation relid when it is a table */
 	/* the columns of the current table (or of the 'flag' view) */
 	int			ncols;
 	NameData   *col_names;
@@ -246,6 +247,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	{
 		hr->flag_column = pstrdup(args[ARG_FLAG]);
 		hr->view_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_CURRENT], "view");
+		hr->flag_attnum = get_attnum(RelationGetRelid(rel), hr->flag_column);
 	}
 	else
 	{
@@ -1040,6 +1042,25 @@ row_is_advancing(Relation rel, HeapTuple oldtuple)
 		advancing.statement_serial == running_statement_serial();
 }
 
+/* Whether a tuple of the 'flag' history table rel is flagged and not a tombstone. */
+static bool
+tuple_is_current(HistoryRel *hr, Relation rel, HeapTuple tuple)
+{
+	bool		isnull;
+	Datum		flag = heap_getattr(tuple, hr->flag_attnum, RelationGetDescr(rel), &isnull);
+
+	if (isnull || !DatumGetBool(flag))
+		return false;
+	if (hr->deleted_col >= 0)
+	{
+		Datum		deleted = heap_getattr(tuple, hr->col_attnums[hr->deleted_col],
+										   RelationGetDescr(rel), &isnull);
+
+		return isnull || !DatumGetBool(deleted);
+	}
+	return true;
+}
+
 /* Whether rel is referenced by a foreign key: its PK-side triggers say so. */
 static bool
 is_referenced(Relation rel)
@@ -1069,6 +1090,19 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 
 	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 	{
+		/*
+		 * The view shows live current rows only, but INSERT ... ON CONFLICT
+		 * DO UPDATE through it may reach any row, and a trigger of the user's
+		 * may have changed the flag.
+		 */
+		if (!tuple_is_current(hr, rel, trigdata->tg_trigtuple) ||
+			!tuple_is_current(hr, rel, trigdata->tg_newtuple))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot update a row of \"%s\" through its view \"%s\" that is not the current row of its key",
+							get_rel_name(hr->history_relid), get_rel_name(hr->view_relid)),
+					 errdetail("Only the live current row of a key can get a new version through the view."),
+					 errhint("Write to the table itself to change older versions.")));
 		/* References to (key, version) would follow the row to its new version. */
 		if (is_referenced(rel))
 			ereport(ERROR,
@@ -1120,15 +1154,23 @@ calls_function(Node *node, Oid *funcid)
 static bool
 is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
 {
-	Relation	view = relation_open(view_relid, AccessShareLock);
-	Query	   *query = get_view_query(view);
-	Oid			table_relid = RelationGetRelid(rel);
+	/* A statement updating a view of its own asks once per row: remember. */
+	static uint64 checked_statement = 0;
+	static Oid	checked_view = InvalidOid;
+	static Oid	checked_rel = InvalidOid;
+	static bool checked_result = false;
+	Relation	view;
+	Query	   *query;
 	List	   *load_library_name;
 	Oid			load_library;
 	bool		result = false;
 
-	if (rel->rd_rel->relispartition)
-		table_relid = llast_oid(get_partition_ancestors(table_relid));
+	if (checked_statement == running_statement_serial() && checked_view == view_relid &&
+		checked_rel == RelationGetRelid(rel))
+		return checked_result;
+
+	view = relation_open(view_relid, AccessShareLock);
+	query = get_view_query(view);
 	load_library_name = list_make2(makeString(get_namespace_name(extension_namespace)),
 								   makeString("_load_library"));
 	load_library = LookupFuncName(load_library_name, 0, NULL, true);
@@ -1136,11 +1178,17 @@ is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
 		IsA(linitial(query->jointree->fromlist), RangeTblRef))
 	{
 		RangeTblRef *ref = linitial(query->jointree->fromlist);
+		Oid			base_relid = rt_fetch(ref->rtindex, query->rtable)->relid;
 
-		result = rt_fetch(ref->rtindex, query->rtable)->relid == table_relid &&
+		result = relation_or_ancestor(rel, base_relid) &&
 			calls_function(query->jointree->quals, &load_library);
 	}
 	relation_close(view, AccessShareLock);
+
+	checked_statement = running_statement_serial();
+	checked_view = view_relid;
+	checked_rel = RelationGetRelid(rel);
+	checked_result = result;
 	return result;
 }
 

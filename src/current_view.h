@@ -36,6 +36,7 @@ extern void statements_init(void);
 extern PlannedStmt *running_statement(void);
 extern uint64 running_statement_serial(void);
 extern List *statement_updated_views(void);
+extern bool relation_or_ancestor(Relation rel, Oid relid);
 extern void check_view_update_alone(Oid view_relid, Relation rel, Oid table_relid);
 
 /* versioned.c */

@@ -15,6 +15,7 @@
  */
 #include "current_view.h"
 
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
@@ -153,6 +154,15 @@ writes_to(PlannedStmt *statement, RangeTblEntry *rte, bool count_deletes)
 		(count_deletes && (perms & ACL_DELETE));
 }
 
+/* Whether relid is rel or one of the partitioned tables above it. */
+bool
+relation_or_ancestor(Relation rel, Oid relid)
+{
+	return relid == RelationGetRelid(rel) ||
+		(rel->rd_rel->relispartition &&
+		 list_member_oid(get_partition_ancestors(RelationGetRelid(rel)), relid));
+}
+
 /* The views whose columns the statement firing a trigger updates. */
 List *
 statement_updated_views(void)
@@ -193,11 +203,13 @@ check_view_update_alone(Oid view_relid, Relation rel, Oid table_relid)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (rte->rtekind != RTE_RELATION || !writes_to(statement, rte, true))
+		if (rte->rtekind != RTE_RELATION)
 			continue;
-		if (rte->relid == view_relid)
+		/* A DELETE through the view is its INSTEAD OF trigger's business. */
+		if (rte->relid == view_relid && writes_to(statement, rte, false))
 			view_updates++;
-		else if (rte->relid == table_relid || rte->relid == RelationGetRelid(rel))
+		else if (rte->relid != view_relid && writes_to(statement, rte, true) &&
+				 (rte->relid == table_relid || relation_or_ancestor(rel, rte->relid)))
 			table_writes++;
 	}
 	/* Each UPDATE through the view brings one UPDATE of the table. */

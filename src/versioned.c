@@ -1115,9 +1115,6 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 		/* The flag updates of the triggers themselves pass through. */
 		if (internal_write_depth > 0 && !changed)
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
-		/* A current row advanced through the view stays current. */
-		if (TRIGGER_FIRED_BEFORE(event) && row_is_advancing(rel, trigdata->tg_trigtuple))
-			return PointerGetDatum(result);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
 			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
@@ -1128,7 +1125,8 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 								NameStr(vr->flag_column), RelationGetRelationName(rel)),
 						 errdetail("It marks the current row of each key, which follows from the key and version columns."),
 						 errtablecol(rel, vr->flag_attnum)));
-			if (!changed)
+			/* A current row advanced through the view stays current. */
+			if (!changed || row_is_advancing(rel, trigdata->tg_trigtuple))
 				return PointerGetDatum(result);
 			/* Reject nulls now; the AFTER trigger decides afresh. */
 			read_key_version(&task, vr, rel, trigdata->tg_newtuple, true);

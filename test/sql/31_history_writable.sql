@@ -62,6 +62,11 @@ SELECT id, v, price, current FROM items WHERE id = 1 ORDER BY v;
 SELECT expect_error($$WITH a AS (UPDATE items_current SET price = 0 WHERE id = 1 RETURNING 1)
                       UPDATE items SET price = 0 WHERE id = 3$$);
 SELECT count(*) AS zero_prices FROM items WHERE price = 0;
+-- ... even when a DELETE through the view comes with them.
+SELECT expect_error($$WITH d AS (DELETE FROM items_current WHERE id = 3 RETURNING 1),
+                           w AS (UPDATE items SET price = 0 WHERE id = 2 RETURNING 1)
+                      UPDATE items_current SET price = 0 WHERE id = 1$$);
+SELECT count(*) AS zero_prices FROM items WHERE price = 0;
 
 -- 'flag' updates through the view keep the previous contents as a new
 -- history row once the current row holds the new version: a unique index on
@@ -73,6 +78,12 @@ UPDATE bins_current SET qty = qty - 1 RETURNING *;
 UPDATE bins_current SET qty = qty - 1, v = 7 WHERE id = 2 RETURNING *;
 SELECT id, v, qty, current FROM bins ORDER BY id, v;
 SELECT check_versioned_table('bins');
+-- ON CONFLICT DO UPDATE through the view: the current row gets a new
+-- version; an older version is refused rather than rewritten (PostgreSQL
+-- checks that the conflicting row is visible through the view).
+INSERT INTO bins_current VALUES (1, 2, 0) ON CONFLICT (id, v) DO UPDATE SET qty = 100 RETURNING *;
+SELECT expect_error($$INSERT INTO bins_current VALUES (1, 1, 0) ON CONFLICT (id, v) DO UPDATE SET qty = 100$$);
+SELECT id, v, qty, current FROM bins WHERE id = 1 ORDER BY v;
 -- A next version equal to the current one would not be newer: refused.
 SELECT unregister_versioned_table('bins');
 SELECT register_versioned_table('bins', '{id}', '{v}', next_version => '{v}');
@@ -126,6 +137,21 @@ UPDATE vaults_current SET qty = 10 WHERE id = 1;
 SELECT expect_error($$UPDATE vaults SET qty = 999 WHERE id = 1$$);
 COMMIT;
 SELECT * FROM vaults;
+
+-- A trigger of the user's that clears the flag cannot hide an advance.
+CREATE TABLE flags_off (id int, v int, qty int);
+INSERT INTO flags_off VALUES (1, 1, 10);
+SELECT register_versioned_table('flags_off', '{id}', '{v}');
+CREATE FUNCTION clear_flag() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.current := false;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER a_clear_flag BEFORE UPDATE ON flags_off FOR EACH ROW EXECUTE FUNCTION clear_flag();
+SELECT expect_error($$UPDATE flags_off_current SET qty = 11$$);
+SELECT * FROM flags_off;
+DROP TABLE flags_off CASCADE;
 
 -- Renames: a view of the user's over the table keeps working; a renamed
 -- registered view is refused rather than rewriting history in place.
