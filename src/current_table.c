@@ -245,6 +245,13 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	hr->history_name = quote_qualified_identifier(args[ARG_SCHEMA], args[ARG_HISTORY]);
 	if (args[ARG_FLAG][0] != '\0')
 	{
+		/* Before writes through the view advanced rows, 'flag' named no view. */
+		if (args[ARG_CURRENT][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trigger \"%s\" on \"%s\" was created by an earlier build of current_view",
+							trigger->tgname, RelationGetRelationName(rel)),
+					 errhint("Unregister the table and register it again.")));
 		hr->flag_column = pstrdup(args[ARG_FLAG]);
 		hr->view_relid = relation_in_schema(args[ARG_SCHEMA], args[ARG_CURRENT], "view");
 		hr->flag_attnum = get_attnum(RelationGetRelid(rel), hr->flag_column);

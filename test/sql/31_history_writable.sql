@@ -163,6 +163,17 @@ ALTER VIEW vaults_current RENAME TO vaults_view;
 SELECT expect_error($$UPDATE vaults_view SET qty = 5 WHERE id = 1$$);
 SELECT * FROM vaults_renamed;
 
+-- A registration made by an earlier build (its view trigger named no view)
+-- asks to be registered again.
+CREATE TABLE legacy (id int, v int, qty int);
+SELECT register_versioned_table('legacy', '{id}', '{v}');
+DROP TRIGGER current_view_write ON legacy_current;
+CREATE TRIGGER current_view_write INSTEAD OF UPDATE ON legacy_current FOR EACH ROW
+    EXECUTE FUNCTION current_view_write_trigger('public', 'legacy', '', 'current', '', '1', '1', 'id', 'v');
+INSERT INTO legacy VALUES (1, 1, 10);
+SELECT expect_error($$UPDATE legacy_current SET qty = 11$$);
+DROP TABLE legacy CASCADE;
+
 -- Without a deleted column, DELETE through the view is refused.
 SELECT expect_error($$DELETE FROM orders_current WHERE id = 1$$);
 
