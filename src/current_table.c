@@ -1159,7 +1159,7 @@ calls_function(Node *node, Oid *funcid)
  * calls _load_library().
  */
 static bool
-is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
+is_flag_view_of(Oid view_relid, Relation rel, Oid trigger_function)
 {
 	/* A statement updating a view of its own asks once per row: remember. */
 	static uint64 checked_statement = 0;
@@ -1178,7 +1178,7 @@ is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
 
 	view = relation_open(view_relid, AccessShareLock);
 	query = get_view_query(view);
-	load_library_name = list_make2(makeString(get_namespace_name(extension_namespace)),
+	load_library_name = list_make2(makeString(get_namespace_name(get_func_namespace(trigger_function))),
 								   makeString("_load_library"));
 	load_library = LookupFuncName(load_library_name, 0, NULL, true);
 	if (list_length(query->jointree->fromlist) == 1 &&
@@ -1206,13 +1206,18 @@ is_flag_view_of(Oid view_relid, Relation rel, Oid extension_namespace)
  * an error rather than a silent in-place update of history.
  */
 static bool
-updates_registered_view(TriggerData *trigdata, Oid extension_namespace)
+updates_registered_view(TriggerData *trigdata, Oid trigger_function)
 {
 	char	  **args = trigdata->tg_trigger->tgargs;
-	Oid			namespace = get_namespace_oid(args[ARG_SCHEMA], true);
+	List	   *views = statement_updated_views();
+	Oid			namespace;
 	ListCell   *lc;
 
-	foreach(lc, statement_updated_views())
+	/* The flag updates of every insert come here: no catalog lookup for them. */
+	if (views == NIL)
+		return false;
+	namespace = get_namespace_oid(args[ARG_SCHEMA], true);
+	foreach(lc, views)
 	{
 		Oid			view_relid = lfirst_oid(lc);
 		char	   *view_name = get_rel_name(view_relid);
@@ -1220,7 +1225,7 @@ updates_registered_view(TriggerData *trigdata, Oid extension_namespace)
 		if (view_name != NULL && strcmp(view_name, args[ARG_CURRENT]) == 0 &&
 			get_rel_namespace(view_relid) == namespace)
 			return true;
-		if (is_flag_view_of(view_relid, trigdata->tg_relation, extension_namespace))
+		if (is_flag_view_of(view_relid, trigdata->tg_relation, trigger_function))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("view \"%s\" of versioned table \"%s\" was renamed or moved",
@@ -1257,8 +1262,7 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 	advance = trigdata->tg_relation->rd_rel->relkind != RELKIND_VIEW &&
 		trigdata->tg_trigger->tgnargs > ARG_FLAG &&
 		trigdata->tg_trigger->tgargs[ARG_FLAG][0] != '\0';
-	if (advance && !updates_registered_view(trigdata,
-											get_func_namespace(fcinfo->flinfo->fn_oid)))
+	if (advance && !updates_registered_view(trigdata, fcinfo->flinfo->fn_oid))
 		return PointerGetDatum(not_ours);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
 	if (advance)

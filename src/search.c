@@ -966,7 +966,7 @@ build_search_rel(SearchRel *sr, Relation rel, Trigger *trigger, Oid ext_namespac
 }
 
 static SearchRel *
-lookup_search_rel(Relation rel, Trigger *trigger, Oid ext_namespace)
+lookup_search_rel(Relation rel, Trigger *trigger, Oid trigger_function)
 {
 	SearchRelKey key = {RelationGetRelid(rel), trigger->tgoid};
 	SearchRel  *sr;
@@ -989,7 +989,7 @@ lookup_search_rel(Relation rel, Trigger *trigger, Oid ext_namespace)
 	sr->search_relid = InvalidOid;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	build_search_rel(sr, rel, trigger, ext_namespace);
+	build_search_rel(sr, rel, trigger, get_func_namespace(trigger_function));
 	SPI_finish();
 	sr->valid = true;
 	return sr;
@@ -1115,8 +1115,7 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	require_trigger_call(fcinfo, "current_view_search_trigger");
 	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		elog(ERROR, "current_view_search_trigger: must be fired AFTER");
-	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger,
-						   get_func_namespace(fcinfo->flinfo->fn_oid));
+	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger, fcinfo->flinfo->fn_oid);
 
 	for (int r = 0; r < sr->nroles && !any; r++)
 		any = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? sr->roles[r].level == 0
