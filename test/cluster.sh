@@ -3,9 +3,12 @@
 # throwaway PostgreSQL 15 cluster on a Unix socket in a temporary directory.
 
 PG_MAJOR=15
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_BINDIR may name the bin directory of a relocated copy of the installation
+# (as `make check` uses a temporary installation), so that several checkouts
+# can build and test on one machine without overwriting each other's library.
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/$PG_MAJOR/bin}
 export PG_CONFIG=$PG_BINDIR/pg_config
-PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+PGXS_DIR=$(dirname "$PG_BINDIR")/lib/pgxs
 
 # PostgreSQL refuses to run as root: as root, servers and TAP clusters run as
 # the postgres OS user (created by the postgresql-15 package).
