@@ -74,7 +74,7 @@ GRANT CREATE, USAGE ON SCHEMA shared TO regress_cv_forger;
 CREATE TABLE shared.precious (x int);
 SET ROLE regress_cv_forger;
 CREATE TABLE shared.mine (id int, v int);
-INSERT INTO versioned_table_registry
+INSERT INTO current_view_internal.versioned_table_registry
     (table_schema, table_name, key_columns, version_columns, strategy, current_column,
      view_name, heads_table, current_indexes, created_indexes, added_current_column, append_only)
 VALUES ('shared', 'mine', '{id}', '{v}', 'flag', 'current', 'mine_current', 'precious',
@@ -82,7 +82,7 @@ VALUES ('shared', 'mine', '{id}', '{v}', 'flag', 'current', 'mine_current', 'pre
 DROP TABLE shared.mine;
 RESET ROLE;
 SELECT to_regclass('shared.precious') AS still_there;
-SELECT count(*) AS forged_rows_left FROM versioned_table_registry WHERE table_schema = 'shared';
+SELECT count(*) AS forged_rows_left FROM current_view_internal.versioned_table_registry WHERE table_schema = 'shared';
 DROP SCHEMA shared CASCADE;
 DROP OWNED BY regress_cv_forger;
 DROP ROLE regress_cv_forger;
