@@ -130,6 +130,9 @@ typedef struct VersionedRel
 	Oid			version_types[MAX_COLUMNS];
 	Oid			version_collations[MAX_COLUMNS];
 	FmgrInfo	version_cmp[MAX_COLUMNS];
+	/* a leaf whose current row is found and demoted without SPI */
+	bool		direct;
+	KeyIndex	flag_index;		/* its unique index on (key) WHERE flag */
 	SPIPlanPtr	plans[NUM_PLAN_KINDS];
 } VersionedRel;
 
@@ -293,6 +296,7 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 	HeapTuple	classtup;
 	Oid			relid = vr->key.relid;
 	Oid			heads_namespace;
+	Relation	rel;
 
 	if (trigger->tgnargs < ARG_FIRST_COLUMN + 2)
 		elog(ERROR, "trigger \"%s\" has too few arguments", trigger->tgname);
@@ -330,6 +334,11 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 		fmgr_info_copy(&vr->version_cmp[i], &typentry->cmp_proc_finfo, TopMemoryContext);
 	}
 	vr->flag_attnum = registered_attnum(relid, NameStr(vr->flag_column));
+
+	rel = table_open(relid, AccessShareLock);
+	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
+		find_flag_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
+	table_close(rel, AccessShareLock);
 
 	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
 	vr->heads_relid = get_relname_relid(NameStr(vr->heads_name), heads_namespace);
@@ -578,6 +587,48 @@ compare_with_spi_row(KeyTask *task)
 	return 0;
 }
 
+/* Compare the task's version with the version columns of a row of vr. */
+static int
+compare_with_slot(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
+{
+	VersionedRel *root = task->root;
+
+	for (int i = 0; i < root->nversions; i++)
+	{
+		bool		isnull;
+		Datum		other = slot_getattr(slot, vr->version_attnums[i], &isnull);
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
+														  root->version_collations[i],
+														  task->versions[i], other));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/* Whether a row of vr, locked after it was found, is still the key's current row. */
+static bool
+still_current(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		flag = slot_getattr(slot, vr->flag_attnum, &isnull);
+
+	if (isnull || !DatumGetBool(flag))
+		return false;
+	for (int i = 0; i < vr->nkeys; i++)
+	{
+		Datum		key = slot_getattr(slot, vr->key_attnums[i], &isnull);
+
+		if (isnull ||
+			!DatumGetBool(OidFunctionCall2Coll(vr->flag_index.eq_procs[i],
+											   vr->flag_index.collations[i],
+											   key, task->keys[i])))
+			return false;
+	}
+	return true;
+}
+
 /*
  * The retry loops below go round again only when a concurrent writer changed
  * the key's rows, which cannot go on for long; a statement that never takes
@@ -598,6 +649,52 @@ check_attempts(KeyTask *task, int attempt)
 						 NameStr(task->root->flag_column))));
 }
 
+typedef enum ClaimOutcome
+{
+	CLAIM_NO_CURRENT,			/* holder has no current row of the key */
+	CLAIM_DEMOTED,				/* the new row wins: the current row was demoted */
+	CLAIM_KEPT					/* the current row stays current, locked FOR KEY SHARE */
+} ClaimOutcome;
+
+/*
+ * What the statements PLAN_DEMOTE_* and PLAN_LOCK_CURRENT do, without SPI:
+ * find the key's current row in holder through its unique index on (key)
+ * WHERE flag, lock it as the outcome needs (FOR NO KEY UPDATE to demote it,
+ * FOR KEY SHARE to keep it), check it again and demote it if the new row wins.
+ * No trigger fires for the demotion.
+ */
+static ClaimOutcome
+claim_directly(KeyTask *task, VersionedRel *holder)
+{
+	Relation	rel = table_open(holder->key.relid, RowExclusiveLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int			threshold = task->ties_win ? 0 : 1;
+	ClaimOutcome outcome = CLAIM_NO_CURRENT;
+
+	/* Rows written so far by this command become visible, as to SPI. */
+	CommandCounterIncrement();
+	for (int attempt = 0;; attempt++)
+	{
+		bool		wins;
+
+		check_attempts(task, attempt);
+		if (!fetch_indexed_row(rel, &holder->flag_index, task->keys, slot))
+			break;
+		wins = compare_with_slot(task, holder, slot) >= threshold;
+		if (!lock_fetched_row(rel, slot, wins ? LockTupleNoKeyExclusive : LockTupleKeyShare) ||
+			!still_current(task, holder, slot) ||
+			(compare_with_slot(task, holder, slot) >= threshold) != wins)
+			continue;
+		if (wins)
+			update_row_flag(rel, slot, holder->flag_attnum, false);
+		outcome = wins ? CLAIM_DEMOTED : CLAIM_KEPT;
+		break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);
+	return outcome;
+}
+
 /*
  * A row with the task's key and version, living in relation self, has been or
  * is about to be written: decide whether it becomes the current row of its
@@ -614,7 +711,24 @@ claim_current(KeyTask *task, Oid self)
 
 		check_attempts(task, attempt);
 		current = current_relation_hint(task);
-		if (OidIsValid(current))
+		if (OidIsValid(current) && leaf_entry(task, current)->direct)
+		{
+			switch (claim_directly(task, leaf_entry(task, current)))
+			{
+				case CLAIM_DEMOTED:
+					/* The heads row exists: the demoted row was current. */
+					if (current != self)
+						run(root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(self)),
+							SPI_OK_UPDATE);
+					return true;
+				case CLAIM_KEPT:
+					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+					return false;
+				case CLAIM_NO_CURRENT:
+					break;
+			}
+		}
+		else if (OidIsValid(current))
 		{
 			VersionedRel *holder = leaf_entry(task, current);
 
