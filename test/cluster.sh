@@ -47,7 +47,9 @@ build_and_install() {
 	make -s clean >/dev/null
 	# -Werror: a warning is a build failure here, as in CI.
 	make -s COPT='-Werror'
-	$SUDO make -s install >/dev/null
+	# sudo resets the environment: PG_CONFIG goes on the command line, or
+	# the extension would be installed into the system's PostgreSQL.
+	$SUDO make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
 # start_cluster [extra postgres -c settings...]
