@@ -52,7 +52,7 @@ run_installcheck() {
 # a reason is a skip; no plan, no tests, a death or a non-zero exit failed,
 # and so did a run in which no file passed.
 run_tap_tests() {
-	local dir file name status passed_before=$PASSED
+	local dir file name status passed_before=$PASSED failed_before=$FAILED
 	local files=(test/t/*.pl)
 	dir=$(stage_tests tap)
 	for file in "${files[@]}"; do
@@ -72,7 +72,7 @@ run_tap_tests() {
 	rm -f test/prove.log
 	[ "$PASSED" -gt "$passed_before" ] || fail "TAP: no test file ran a test"
 	# The server and test logs of a failed run, kept for reading.
-	if [ "$FAILED" -gt 0 ] && [ -d "$dir/tmp_check/log" ]; then
+	if [ "$FAILED" -gt "$failed_before" ] && [ -d "$dir/tmp_check/log" ]; then
 		mkdir -p test/tmp_check && cp -r "$dir/tmp_check/log" test/tmp_check/
 		PROBLEMS+=("TAP logs: test/tmp_check/log")
 	fi
