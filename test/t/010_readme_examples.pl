@@ -13,7 +13,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $readme = $ENV{CURRENT_VIEW_README} || "$FindBin::RealBin/../../README.md";
-open(my $fh, '<', $readme) or BAIL_OUT("cannot read $readme: $!");
+open(my $fh, '<', $readme) or die "cannot read $readme: $!";
 my @lines = <$fh>;
 close $fh;
 
@@ -46,7 +46,7 @@ for my $n (1 .. @lines)
 	}
 	$previous = $line if $line =~ /\S/;
 }
-BAIL_OUT("$readme: unterminated ```sql block at line $block->{line}") if $block;
+die "$readme: unterminated ```sql block at line $block->{line}" if $block;
 
 my @runnable = grep { !$_->{fragment} } @blocks;
 # Fewer blocks than the README has today means the extraction broke.
