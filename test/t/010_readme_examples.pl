@@ -1,7 +1,7 @@
 # Every ```sql block of README.md runs as written: the blocks run in order,
 # each in its own psql session, on one throwaway database, and any error
-# fails the test.  A block that is deliberately not runnable is preceded by
-# the line <!-- readme-test: fragment -->.
+# fails the test.  A block that is deliberately not runnable is marked
+# ```sql-fragment instead.
 #
 # README.md is found through CURRENT_VIEW_README (for runs from a copy of
 # the tests), else in the checkout this file belongs to.
@@ -20,7 +20,6 @@ close $fh;
 # Each block: its first line number, whether it is a marked fragment, its text.
 my @blocks;
 my $block;
-my $previous = '';
 for my $n (1 .. @lines)
 {
 	my $line = $lines[ $n - 1 ];
@@ -36,15 +35,10 @@ for my $n (1 .. @lines)
 			$block->{sql} .= $line;
 		}
 	}
-	elsif ($line =~ /^```sql\s*$/)
+	elsif ($line =~ /^```sql(-fragment)?\s*$/)
 	{
-		$block = {
-			line => $n,
-			fragment => scalar($previous =~ /^<!--\s*readme-test:\s*fragment\s*-->\s*$/),
-			sql => ''
-		};
+		$block = { line => $n, fragment => defined $1, sql => '' };
 	}
-	$previous = $line if $line =~ /\S/;
 }
 die "$readme: unterminated ```sql block at line $block->{line}" if $block;
 
