@@ -3,8 +3,8 @@
 # fails the test.  A block that is deliberately not runnable is marked
 # ```sql-fragment instead.
 #
-# README.md is found through CURRENT_VIEW_README (for runs from a copy of
-# the tests), else in the checkout this file belongs to.
+# README.md is found in CURRENT_VIEW_SOURCE (for runs from a copy of the
+# tests), else in the checkout this file belongs to.
 use strict;
 use warnings;
 use FindBin;
@@ -12,7 +12,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $readme = $ENV{CURRENT_VIEW_README} || "$FindBin::RealBin/../../README.md";
+my $readme = ($ENV{CURRENT_VIEW_SOURCE} || "$FindBin::RealBin/../..") . '/README.md';
 open(my $fh, '<', $readme) or die "cannot read $readme: $!";
 my @lines = <$fh>;
 close $fh;
