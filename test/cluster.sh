@@ -70,7 +70,8 @@ start_cluster() {
 }
 
 # stage_tests DIR: a copy of test/ (TAP tests and the files they read, which
-# they find relative to their own directory) in a new temporary directory
+# they find relative to their own directory) and of the sources they check, in
+# a new temporary directory
 # owned by the PostgreSQL OS user, which may not be able to read the
 # checkout (a clone in root's home, mode 0700).  Prints its path.
 stage_tests() {
@@ -82,6 +83,10 @@ stage_tests() {
 		*) cp -r "$entry" "$dir/" ;;
 		esac
 	done
+	# What tests of the sources read (README examples, release files, the
+	# SQL parts), found through CURRENT_VIEW_SOURCE.
+	mkdir "$dir/source"
+	cp -r README.md META.json CHANGELOG.md LICENSE current_view.control Makefile sql "$dir/source/"
 	if [ "$(id -u)" = 0 ]; then chown -R "$PG_OS_USER" "$dir"; fi
 	echo "$dir"
 }
@@ -91,7 +96,7 @@ stage_tests() {
 prove_staged() {
 	local dir=$1
 	shift
-	(cd "$dir" && as_pg_user env PATH="$PG_BINDIR:$PATH" TESTDIR="$dir" \
+	(cd "$dir" && as_pg_user env PATH="$PG_BINDIR:$PATH" TESTDIR="$dir" CURRENT_VIEW_SOURCE="$dir/source" \
 		PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
 		prove -I "$PGXS_DIR/src/test/perl" "$@")
 }
