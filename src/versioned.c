@@ -1117,8 +1117,17 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
-			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
-				tuple_flag(vr, rel, trigdata->tg_newtuple))
+			bool		old_flag = tuple_flag(vr, rel, trigdata->tg_trigtuple);
+
+			/*
+			 * A logical replication subscriber whose triggers fire (ENABLE
+			 * ALWAYS) decides its flags itself, as for an INSERT: the flag
+			 * changes that the origin's triggers made arrive as UPDATEs.
+			 */
+			if (old_flag != tuple_flag(vr, rel, result) &&
+				SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+				result = with_flag(vr, rel, result, old_flag);
+			if (old_flag != tuple_flag(vr, rel, result))
 				ereport(ERROR,
 						(errcode(ERRCODE_GENERATED_ALWAYS),
 						 errmsg("column \"%s\" of versioned table \"%s\" is maintained by current_view",
@@ -1175,8 +1184,11 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 	 * Flag maintenance updates rows of append-only tables too, and an UPDATE
 	 * through the view moves a current row forward, keeping its previous
 	 * contents as a new history row (which may delete it from its partition).
+	 * A logical replication subscriber applies what the origin's triggers
+	 * did and already allowed.
 	 */
 	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
+		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		row_is_advancing(trigdata->tg_relation, trigdata->tg_trigtuple) ||
 		(OidIsValid(flag_writes_relid) &&
 		 registered_table_of_trigger(trigdata->tg_trigger->tgoid,
