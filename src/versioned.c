@@ -47,9 +47,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
-#if PG_VERSION_NUM >= 150000
 #include "catalog/pg_publication.h"
-#endif
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
