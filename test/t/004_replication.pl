@@ -148,6 +148,9 @@ my %oracle = (
 	ledger => [ 'id, v, amount', 'true' ],
 	positions => [ 'id, v, qty, gone', 'NOT gone' ]);
 
+# One line per database checked, printed at the end (also without prove -v).
+my @summary;
+
 # Rows compared and differences (both directions) between each current view
 # and its oracle, plus the checks of the extension, in one database.
 sub check_database
@@ -172,7 +175,7 @@ sub check_database
 	my ($n, $check) = split /\|/, $node->safe_psql($db,
 		q{SELECT (SELECT count(*) FROM vehicle_search), check_search_table('vehicle_search')});
 	is($check, 0, "$label: check_search_table('vehicle_search') = 0 ($n rows)");
-	note("$label: oracle compared $rows current rows (of $history history rows) and $n search rows, differences: $diff");
+	push @summary, "$label: $rows current rows (of $history history rows) and $n search rows compared, differences: $diff";
 	return $rows;
 }
 
@@ -346,4 +349,5 @@ check_database($standby, 'src', 'promoted standby');
 is($standby->safe_psql('src', q{SELECT v || ' ' || note FROM ticks_current}), '2000 y',
 	'promoted standby: the newest of out-of-order versions is current');
 
+diag("replication oracle: $_") foreach @summary;
 done_testing();
