@@ -15,6 +15,14 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_append_only_trigger'
 LANGUAGE C;
 
+-- 55000 when PostgreSQL would refuse the triggers' flag UPDATEs because of
+-- how the table (or a partition) is published: no replica identity, or a
+-- column list or row filter outside it.  The triggers check it again.
+CREATE FUNCTION current_view_internal._check_publication(tbl regclass, current_column name)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_check_publication'
+LANGUAGE C STRICT;
+
 -- One row per registered table, by name (not OID) so that it survives
 -- pg_dump and pg_upgrade.
 CREATE TABLE current_view_internal.versioned_table_registry (
@@ -287,6 +295,7 @@ BEGIN
                              view_name, index_specs, append_only, backfill,
                              deleted_column, next_version);
     ELSE
+        PERFORM current_view_internal._check_publication(tbl, current_column);
         IF NOT flag_existed THEN
             EXECUTE format('ALTER TABLE %s ADD COLUMN %I boolean NOT NULL DEFAULT false',
                            qtbl, current_column);
