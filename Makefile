@@ -37,6 +37,10 @@ else
 include $(PGXS)
 endif
 
+# A script whose recipe failed (replay.awk refuses a part it cannot split)
+# must not be left behind looking up to date.
+.DELETE_ON_ERROR:
+
 current_view--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
