@@ -14,7 +14,7 @@ use FindBin;
 use File::Temp qw(tempdir);
 use Test::More;
 
-my $src = "$FindBin::RealBin/../..";
+my $src = $ENV{CURRENT_VIEW_SOURCE} || "$FindBin::RealBin/../..";
 plan skip_all => "sql/replay.awk not found under $src (run from the checkout)"
   unless -f "$src/sql/replay.awk";
 
