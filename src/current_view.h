@@ -43,13 +43,13 @@ typedef struct KeyIndex
 } KeyIndex;
 
 extern bool rows_writable_directly(Relation rel);
-extern bool find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
-							AttrNumber flag_attnum, KeyIndex *ki);
+extern bool find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
+						   AttrNumber predicate_attnum, KeyIndex *ki);
 extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
 							  TupleTableSlot *slot);
 extern bool lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode);
-extern void update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum,
-							bool value);
+extern void update_row_columns(Relation rel, TupleTableSlot *slot, int ncols,
+							   const int *attnums, const Datum *values, const bool *nulls);
 
 /* statements.c: the statement a row trigger fires for */
 extern void statements_init(void);

@@ -75,13 +75,14 @@ rows_writable_directly(Relation rel)
 
 /*
  * The valid unique btree index of rel on exactly the columns attnums (in
- * that order) whose predicate is the boolean column flag_attnum: the index
- * that holds one entry per key, its current row.  Fills *ki; false if rel
- * has no such index.
+ * that order), without expressions, whose predicate is the boolean column
+ * predicate_attnum, or that has none when predicate_attnum is
+ * InvalidAttrNumber: the index holding one entry per key, that of its
+ * current row.  Fills *ki; false if rel has no such index.
  */
 bool
-find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
-				AttrNumber flag_attnum, KeyIndex *ki)
+find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
+			   AttrNumber predicate_attnum, KeyIndex *ki)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	ListCell   *lc;
@@ -91,8 +92,6 @@ find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 		Form_pg_index form = index->rd_index;
-		List	   *predicate;
-		Var		   *flag;
 		bool		matches;
 
 		matches = form->indisunique && form->indisvalid && form->indisready &&
@@ -103,9 +102,16 @@ find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
 			matches = form->indkey.values[i] == attnums[i];
 		if (matches)
 		{
-			predicate = RelationGetIndexPredicate(index);
-			flag = list_length(predicate) == 1 ? linitial(predicate) : NULL;
-			matches = flag != NULL && IsA(flag, Var) && flag->varattno == flag_attnum;
+			List	   *predicate = RelationGetIndexPredicate(index);
+
+			if (predicate_attnum == InvalidAttrNumber)
+				matches = predicate == NIL;
+			else
+			{
+				Var		   *flag = list_length(predicate) == 1 ? linitial(predicate) : NULL;
+
+				matches = flag != NULL && IsA(flag, Var) && flag->varattno == predicate_attnum;
+			}
 		}
 		if (matches)
 		{
@@ -229,33 +235,33 @@ lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode)
 }
 
 /*
- * Replace the locked row in slot by a copy with the boolean column attnum
- * set to value, with its index entries.
+ * Replace the locked row in slot by a copy with the columns attnums set to
+ * values (NULL where nulls says so), with its index entries.
  */
 void
-update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum, bool value)
+update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *attnums,
+				   const Datum *values, const bool *nulls)
 {
+#if PG_VERSION_NUM < 140000
+	elog(ERROR, "rows are not written directly before PostgreSQL 14");
+#else
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);	/* zeroed */
 	TupleTableSlot *newslot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
 													   &TTSOpsHeapTuple);
 	HeapTuple	oldtuple = ExecFetchSlotHeapTuple(slot, false, NULL);
-	int			column = attnum;
-	Datum		datum = BoolGetDatum(value);
-	bool		isnull = false;
 #if PG_VERSION_NUM >= 160000
 	TU_UpdateIndexes update_indexes;
 #else
 	bool		update_indexes;
 #endif
 
-#if PG_VERSION_NUM < 140000
-	elog(ERROR, "rows are not written directly before PostgreSQL 14");
-#else
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
-	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), 1,
-												 &column, &datum, &isnull),
+	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), ncols,
+												 (int *) attnums, (Datum *) values,
+												 (bool *) nulls),
 					   newslot, true);
+
 	/*
 	 * Only what the index insertions read: no range table entry (no
 	 * permission checks, no updated-columns lookups) and no triggers, whose

@@ -443,7 +443,7 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 
 	rel = table_open(relid, AccessShareLock);
 	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
-		find_flag_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
+		find_key_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
 	table_close(rel, AccessShareLock);
 
 	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
@@ -796,7 +796,13 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 			(compare_with_slot(task, holder, slot) >= threshold) != wins)
 			continue;
 		if (wins)
-			update_row_flag(rel, slot, holder->flag_attnum, false);
+		{
+			int			flag = holder->flag_attnum;
+			Datum		demoted = BoolGetDatum(false);
+			bool		isnull = false;
+
+			update_row_columns(rel, slot, 1, &flag, &demoted, &isnull);
+		}
 		outcome = wins ? CLAIM_DEMOTED : CLAIM_KEPT;
 		break;
 	}
