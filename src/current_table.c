@@ -10,7 +10,9 @@
  * writer of that key:
  *
  *	- an insert upserts its row, replacing the current one when its version
- *	  is greater or equal (ties: the row inserted last wins).  When it loses
+ *	  is greater or equal (ties: the row inserted last wins); when the key has
+ *	  a current row, directly (rowaccess.c: found through the primary key,
+ *	  locked, rewritten, no trigger fired), else with INSERT ... ON CONFLICT.  When it loses
  *	  it still updates the current row in place ("touch"), so that a
  *	  concurrent promoter running under REPEATABLE READ, whose snapshot cannot
  *	  see the loser, gets a serialisation failure instead of promoting a row

@@ -14,9 +14,11 @@
  * row before its triggers run, so every path takes history row locks before
  * the heads row lock, never the reverse):
  *
- *	- an insert that wins (version >= current) demotes the current row with an
- *	  UPDATE: that row lock is the serialisation point between winners and
- *	  with a concurrent DELETE of the current row;
+ *	- an insert that wins (version >= current) demotes the current row, which
+ *	  it finds through the unique index on (key) WHERE flag and locks FOR NO
+ *	  KEY UPDATE (rowaccess.c; an UPDATE statement on tables that need one):
+ *	  that row lock is the serialisation point between winners and with a
+ *	  concurrent DELETE of the current row;
  *	- an insert that loses takes FOR KEY SHARE on the current row (so that it
  *	  waits for a deleter of that row) and updates its heads row, so that a
  *	  concurrent promoter running under REPEATABLE READ gets a serialisation
@@ -30,8 +32,9 @@
  *	  the row keeps its flag and its heads row unless it moves to another
  *	  partition, which the paths above handle.
  *
- * All statements are prepared once per relation and kept (SPI_keepplan); the
- * cache is dropped when any relation involved is invalidated.  They run as
+ * The demotion is written directly, firing no trigger; the other statements
+ * are prepared once per relation and kept (SPI_keepplan).  The cache is
+ * dropped when any relation involved is invalidated.  They run as
  * the owner of the registered table, like PostgreSQL's own foreign-key
  * triggers, so that a role with only INSERT on the table can write to it.
  *-------------------------------------------------------------------------
