@@ -679,20 +679,17 @@ current_relation_hint(KeyTask *task)
 	return current_relation(task, PLAN_HEADS_READ);
 }
 
-/* Compare the task's version with the version columns of SPI's first row. */
+/* Compare the task's version with other versions (no nulls). */
 static int
-compare_with_spi_row(KeyTask *task)
+compare_versions(KeyTask *task, const Datum *others)
 {
 	VersionedRel *root = task->root;
 
 	for (int i = 0; i < root->nversions; i++)
 	{
-		bool		isnull;
-		Datum		other = SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, i + 1, &isnull);
 		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
 														  root->version_collations[i],
-														  task->versions[i], other));
+														  task->versions[i], others[i]));
 
 		if (cmp != 0)
 			return cmp;
@@ -700,24 +697,28 @@ compare_with_spi_row(KeyTask *task)
 	return 0;
 }
 
+/* Compare the task's version with the version columns of SPI's first row. */
+static int
+compare_with_spi_row(KeyTask *task)
+{
+	Datum		others[MAX_COLUMNS];
+	bool		isnull;
+
+	for (int i = 0; i < task->root->nversions; i++)
+		others[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+	return compare_versions(task, others);
+}
+
 /* Compare the task's version with the version columns of a row of vr. */
 static int
 compare_with_slot(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
 {
-	VersionedRel *root = task->root;
+	Datum		others[MAX_COLUMNS];
+	bool		isnull;
 
-	for (int i = 0; i < root->nversions; i++)
-	{
-		bool		isnull;
-		Datum		other = slot_getattr(slot, vr->version_attnums[i], &isnull);
-		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
-														  root->version_collations[i],
-														  task->versions[i], other));
-
-		if (cmp != 0)
-			return cmp;
-	}
-	return 0;
+	for (int i = 0; i < task->root->nversions; i++)
+		others[i] = slot_getattr(slot, vr->version_attnums[i], &isnull);
+	return compare_versions(task, others);
 }
 
 /* Whether a row of vr, locked after it was found, is still the key's current row. */
