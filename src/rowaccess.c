@@ -195,6 +195,30 @@ fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, TupleTabl
 }
 
 /*
+ * Store in slot the row that index ki holds for keys as snapshot sees it.
+ * False if there is none.
+ */
+bool
+read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, Snapshot snapshot,
+				 TupleTableSlot *slot)
+{
+	Relation	index = index_open(ki->indexoid, AccessShareLock);
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+	IndexScanDesc scan;
+	bool		found;
+
+	for (int i = 0; i < ki->nkeys; i++)
+		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
+							   ki->collations[i], ki->eq_procs[i], keys[i]);
+	scan = index_beginscan(rel, index, snapshot, ki->nkeys, 0);
+	index_rescan(scan, skeys, ki->nkeys, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(index, NoLock);
+	return found;
+}
+
+/*
  * Lock the newest version of the row fetched into slot, in mode; slot then
  * holds that version, which the caller must check again: it may no longer
  * be the row it looked for.  False when the row is gone (deleted, or moved
