@@ -41,6 +41,9 @@ endif
 # must not be left behind looking up to date.
 .DELETE_ON_ERROR:
 
+# Every C file includes the shared header.
+$(OBJS): src/current_view.h
+
 current_view--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 

@@ -38,6 +38,7 @@ extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
 typedef struct KeyIndex
 {
 	Oid			indexoid;
+	bool		unique;
 	int			nkeys;
 	RegProcedure eq_procs[INDEX_MAX_KEYS];	/* key = scan value */
 	Oid			collations[INDEX_MAX_KEYS];
@@ -46,6 +47,10 @@ typedef struct KeyIndex
 extern bool rows_writable_directly(Relation rel);
 extern bool find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 						   AttrNumber predicate_attnum, KeyIndex *ki);
+typedef struct KeyScan KeyScan;
+extern KeyScan *begin_key_scan(Relation rel, const KeyIndex *ki, const Datum *keys);
+extern bool next_key_row(KeyScan *ks, TupleTableSlot *slot, bool restart);
+extern void end_key_scan(KeyScan *ks);
 extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
 							  TupleTableSlot *slot);
 extern bool read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,

@@ -74,11 +74,14 @@ rows_writable_directly(Relation rel)
 }
 
 /*
- * The valid unique btree index of rel on exactly the columns attnums (in
- * that order), without expressions, whose predicate is the boolean column
- * predicate_attnum, or that has none when predicate_attnum is
- * InvalidAttrNumber: the index holding one entry per key, that of its
- * current row.  Fills *ki; false if rel has no such index.
+ * The valid btree index of rel on exactly the columns attnums (in that
+ * order), without expressions, whose predicate is the boolean column
+ * predicate_attnum, or that is unique and has no predicate when
+ * predicate_attnum is InvalidAttrNumber: the index holding one live entry
+ * per key, that of its current row.  (A partition's index on (key) WHERE
+ * flag cannot be unique, since the key does not hold the partition key; the
+ * flag protocol keeps one current row per key all the same.)  Fills *ki;
+ * false if rel has no such index.
  */
 bool
 find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
@@ -94,7 +97,8 @@ find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 		Form_pg_index form = index->rd_index;
 		bool		matches;
 
-		matches = form->indisunique && form->indisvalid && form->indisready &&
+		matches = (form->indisunique || predicate_attnum != InvalidAttrNumber) &&
+			form->indisvalid && form->indisready &&
 			index->rd_rel->relam == BTREE_AM_OID &&
 			form->indnkeyatts == nkeys && form->indnatts == nkeys &&
 			RelationGetIndexExpressions(index) == NIL;
@@ -116,6 +120,7 @@ find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 		if (matches)
 		{
 			ki->indexoid = RelationGetRelid(index);
+			ki->unique = form->indisunique;
 			ki->nkeys = nkeys;
 			for (int i = 0; i < nkeys; i++)
 			{
@@ -150,47 +155,85 @@ serialization_failure(bool deleted)
 			 : errmsg("could not serialize access due to concurrent update")));
 }
 
+/* A scan of the rows that an index holds for one key, with a dirty snapshot. */
+struct KeyScan
+{
+	Relation	index;
+	IndexScanDesc scan;
+	SnapshotData dirty;
+	int			nkeys;
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+	bool		started;
+};
+
+KeyScan *
+begin_key_scan(Relation rel, const KeyIndex *ki, const Datum *keys)
+{
+	KeyScan    *ks = palloc(sizeof(KeyScan));
+
+	ks->index = index_open(ki->indexoid, RowExclusiveLock);
+	ks->nkeys = ki->nkeys;
+	for (int i = 0; i < ki->nkeys; i++)
+		ScanKeyEntryInitialize(&ks->skeys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
+							   ki->collations[i], ki->eq_procs[i], keys[i]);
+	InitDirtySnapshot(ks->dirty);
+	ks->scan = index_beginscan(rel, ks->index, &ks->dirty, ki->nkeys, 0);
+	ks->started = false;
+	return ks;
+}
+
 /*
- * Store in slot the row that index ki holds for keys, as committed or as
- * being written by a transaction that this one then waits for.  False if
- * there is none.
+ * Store in slot the next row of the key, as committed or as being written by
+ * a transaction that this one then waits for; with restart, the first one
+ * again.  False when there is none.
  */
 bool
-fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, TupleTableSlot *slot)
+next_key_row(KeyScan *ks, TupleTableSlot *slot, bool restart)
 {
-	Relation	index = index_open(ki->indexoid, RowExclusiveLock);
-	ScanKeyData skeys[INDEX_MAX_KEYS];
-	SnapshotData dirty;
-	IndexScanDesc scan;
-	bool		found;
-
-	for (int i = 0; i < ki->nkeys; i++)
-		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
-							   ki->collations[i], ki->eq_procs[i], keys[i]);
-	InitDirtySnapshot(dirty);
-	scan = index_beginscan(rel, index, &dirty, ki->nkeys, 0);
 	for (;;)
 	{
 		TransactionId writer;
 
 		CHECK_FOR_INTERRUPTS();
-		index_rescan(scan, skeys, ki->nkeys, NULL, 0);
-		found = index_getnext_slot(scan, ForwardScanDirection, slot);
-		if (!found)
-			break;
+		if (restart || !ks->started)
+		{
+			index_rescan(ks->scan, ks->skeys, ks->nkeys, NULL, 0);
+			ks->started = true;
+			restart = false;
+		}
+		if (!index_getnext_slot(ks->scan, ForwardScanDirection, slot))
+			return false;
+
 		/*
 		 * A row being inserted: wait for its writer, then look again.  A row
 		 * being deleted or updated: under a transaction snapshot, locking it
 		 * waits and reports how it changed; otherwise wait and look again.
 		 */
-		writer = TransactionIdIsValid(dirty.xmin) ? dirty.xmin :
-			IsolationUsesXactSnapshot() ? InvalidTransactionId : dirty.xmax;
+		writer = TransactionIdIsValid(ks->dirty.xmin) ? ks->dirty.xmin :
+			IsolationUsesXactSnapshot() ? InvalidTransactionId : ks->dirty.xmax;
 		if (!TransactionIdIsValid(writer))
-			break;
-		XactLockTableWait(writer, rel, &slot->tts_tid, XLTW_None);
+			return true;
+		XactLockTableWait(writer, ks->scan->heapRelation, &slot->tts_tid, XLTW_None);
+		restart = true;
 	}
-	index_endscan(scan);
-	index_close(index, NoLock);
+}
+
+void
+end_key_scan(KeyScan *ks)
+{
+	index_endscan(ks->scan);
+	index_close(ks->index, NoLock);
+	pfree(ks);
+}
+
+/* The first row of a key (see next_key_row), for an index of one row per key. */
+bool
+fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, TupleTableSlot *slot)
+{
+	KeyScan    *ks = begin_key_scan(rel, ki, keys);
+	bool		found = next_key_row(ks, slot, false);
+
+	end_key_scan(ks);
 	return found;
 }
 

@@ -151,7 +151,7 @@ typedef struct VersionedRel
 	FmgrInfo	version_cmp[MAX_COLUMNS];
 	/* a leaf whose current row is found and demoted without SPI */
 	bool		direct;
-	KeyIndex	flag_index;		/* its unique index on (key) WHERE flag */
+	KeyIndex	flag_index;		/* its index on (key) WHERE flag */
 	/* the registered table, partitioned: its heads rows are read without SPI */
 	bool		heads_direct;
 	KeyIndex	heads_key;		/* the heads table's primary key */
@@ -869,22 +869,33 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	int			threshold = task->ties_win ? 0 : 1;
 	ClaimOutcome outcome = CLAIM_NO_CURRENT;
+	KeyScan    *scan;
+	bool		restart = false;
 
 	/* Rows written so far by this command become visible, as to SPI. */
 	CommandCounterIncrement();
+	scan = begin_key_scan(rel, &holder->flag_index, task->keys);
 	for (int attempt = 0;; attempt++)
 	{
 		bool		wins;
 
 		check_attempts(task, attempt);
-		if (!fetch_indexed_row(rel, &holder->flag_index, task->keys, slot))
+		if (!next_key_row(scan, slot, restart))
 			break;
+		/* Unless told otherwise below, a retry looks again from the start. */
+		restart = true;
 		wins = compare_with_slot(task, holder, slot) >= threshold;
 		if (!lock_fetched_row(rel, slot, wins ? LockTupleNoKeyExclusive : LockTupleKeyShare) ||
 			!still_current(task, holder, slot) ||
 			(compare_with_slot(task, holder, slot) >= threshold) != wins)
 			continue;
-		if (wins)
+		if (!wins)
+		{
+			/* As after the demoting UPDATE, any row demoted already counts. */
+			if (outcome == CLAIM_NO_CURRENT)
+				outcome = CLAIM_KEPT;
+			break;
+		}
 		{
 			int			flag = holder->flag_attnum;
 			Datum		demoted = BoolGetDatum(false);
@@ -892,9 +903,18 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 
 			update_row_columns(rel, slot, 1, &flag, &demoted, &isnull);
 		}
-		outcome = wins ? CLAIM_DEMOTED : CLAIM_KEPT;
-		break;
+		outcome = CLAIM_DEMOTED;
+
+		/*
+		 * A partition's index on (key) WHERE flag is not unique: like the
+		 * UPDATE it stands for, demote every current row the new one beats,
+		 * in the same scan.
+		 */
+		if (holder->flag_index.unique)
+			break;
+		restart = false;
 	}
+	end_key_scan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, NoLock);
 	return outcome;
