@@ -103,18 +103,20 @@ END
 $$;
 
 -- The leaf partitions of every registered partitioned table, as a jsonb
--- array of [table oid, leaf oid].
+-- array of [table oid, leaf oid], and [table oid, 0] for each table (which
+-- may have no partitions).
 CREATE FUNCTION @extschema@._registered_partitions()
 RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_array(c.oid::bigint, p.relid::oid::bigint)), '[]')
+    SELECT coalesce(jsonb_agg(jsonb_build_array(c.oid::bigint,
+                                                CASE WHEN p.isleaf THEN p.relid::oid::bigint ELSE 0 END)), '[]')
     FROM @extschema@.versioned_table_registry r
     JOIN pg_namespace n ON n.nspname = r.table_schema
     JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = r.table_name AND c.relkind = 'p'
     CROSS JOIN LATERAL pg_partition_tree(c.oid) p
-    WHERE r.strategy IN ('flag', 'table') AND p.isleaf
+    WHERE r.strategy IN ('flag', 'table') AND (p.isleaf OR p.relid = c.oid)
 $$;
 
 -- Recompute the keys of tbl that lost their current row's partition
@@ -173,6 +175,11 @@ BEGIN
     IF cardinality(key_sql) = 0 THEN
         RETURN;
     END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of versioned table % to change its partitions', tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The current rows of the keys the partition holds are recomputed within the command.';
+    END IF;
     -- Writers wait, as for a rebuild batch (see 40_operations.sql).
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
     PERFORM @extschema@._allow_flag_writes(tbl);
@@ -216,7 +223,7 @@ BEGIN
                  SELECT coalesce(b.tbl, a.tbl) AS tbl, coalesce(b.leaf, a.leaf) AS leaf,
                         a.leaf IS NULL AS gone
                  FROM before b FULL JOIN after a ON a.tbl = b.tbl AND a.leaf = b.leaf
-                 WHERE a.leaf IS NULL OR b.leaf IS NULL)
+                 WHERE (a.leaf IS NULL OR b.leaf IS NULL) AND coalesce(b.leaf, a.leaf) <> 0)
         SELECT c.tbl::regclass AS tbl,
                coalesce(array_agg(c.leaf) FILTER (WHERE c.gone AND NOT EXISTS (
                    SELECT 1 FROM pg_class WHERE oid = c.leaf)), '{}') AS dropped,

@@ -140,3 +140,24 @@ CALL rebuild_versioned_table('pt', batch_size => 2);
 RESET client_min_messages;
 SELECT part_state('pt');
 SELECT * FROM pt_current ORDER BY id;
+
+-- Dropping the last partitions leaves no current row.
+DROP TABLE pf_p1, pf_p3, pf_p4, pf_old;
+DROP TABLE pt_p1, pt_p3, pt_p4, pt_old;
+SELECT count(*) AS flag_current, (SELECT count(*) FROM pf_heads) AS heads,
+       (SELECT count(*) FROM pt_current) AS table_current FROM pf_current;
+SELECT part_state('pf'), part_state('pt');
+
+-- A role that owns a partition but not the registered table cannot drop
+-- the partition: its keys could not be recomputed.  Nothing changes.
+CREATE ROLE regress_cv_part_owner;
+CREATE TABLE pf_p7 PARTITION OF pf FOR VALUES FROM (80) TO (90);
+INSERT INTO pf VALUES (1, 81, 'a81');
+ALTER TABLE pf_p7 OWNER TO regress_cv_part_owner;
+SET ROLE regress_cv_part_owner;
+SELECT expect_error('DROP TABLE pf_p7');
+RESET ROLE;
+SELECT * FROM pf_current;
+SELECT part_state('pf');
+DROP TABLE pf_p7;
+DROP ROLE regress_cv_part_owner;
