@@ -24,7 +24,11 @@ $$;
 
 -- One statement recomputing the current rows of the keys that keys_sql
 -- returns (a SELECT of the key columns, by name).  Ties between equal
--- versions keep the row that is already current.
+-- versions keep the row that is already current.  Whatever the statistics
+-- say (they are stale right after a partition drops out), every step is
+-- linear: the keys drive index probes into the history (LATERAL), and rows
+-- are changed by (tableoid, ctid) or by key, never by a join of two
+-- unindexed sets.
 CREATE FUNCTION @extschema@._repair_keys_sql(tbl regclass, keys_sql text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -33,72 +37,62 @@ AS $$
 DECLARE
     reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
     keys text := @extschema@._column_list(reg.key_columns);
-    t_keys text;
-    w_keys text;
+    k_keys text;
+    t_is_k text := @extschema@._key_comparison(tbl, reg.key_columns, 't.%1$I', 3, 'k.%1$I');
     versions_desc text;
-    cur text;
-    cols text;
+    cur regclass;
 BEGIN
-    SELECT string_agg(format('t.%I', c), ', ' ORDER BY i),
-           string_agg(format('w.%I', c), ', ' ORDER BY i)
-    INTO t_keys, w_keys
+    SELECT string_agg(format('k.%I', c), ', ' ORDER BY i) INTO k_keys
     FROM unnest(reg.key_columns) WITH ORDINALITY u(c, i);
     SELECT string_agg(format('t.%I DESC', c), ', ' ORDER BY i) INTO versions_desc
     FROM unnest(reg.version_columns) WITH ORDINALITY u(c, i);
     IF reg.strategy = 'flag' THEN
         RETURN format($sql$
-            WITH keys AS MATERIALIZED (%1$s),
-            w AS MATERIALIZED (
-                SELECT DISTINCT ON (%2$s) t.tableoid AS rel, t.ctid AS row_id, t.%3$I AS was_current, %2$s
-                FROM %4$s t WHERE (%2$s) IN (SELECT %5$s FROM keys)
-                ORDER BY %2$s, %6$s, t.%3$I DESC, t.tableoid, t.ctid),
-            demoted AS (
-                UPDATE %4$s t SET %3$I = false
-                WHERE (%2$s) IN (SELECT %5$s FROM keys) AND t.%3$I
-                  AND NOT EXISTS (SELECT 1 FROM w WHERE w.rel = t.tableoid AND w.row_id = t.ctid)),
-            promoted AS (
-                UPDATE %4$s t SET %3$I = true FROM w
-                WHERE t.tableoid = w.rel AND t.ctid = w.row_id AND NOT w.was_current),
+            WITH keys AS MATERIALIZED (SELECT DISTINCT %1$s FROM (%2$s) k),
+            r AS MATERIALIZED (
+                SELECT %3$s, b.* FROM keys k CROSS JOIN LATERAL (
+                    SELECT t.tableoid AS rel, t.ctid AS row_id, t.%4$I AS is_current,
+                           row_number() OVER (ORDER BY %5$s, t.%4$I DESC, t.tableoid, t.ctid) = 1 AS wins
+                    FROM %6$s t WHERE %7$s) b),
+            flipped AS (
+                UPDATE %6$s t SET %4$I = r.wins FROM r
+                WHERE t.tableoid = r.rel AND t.ctid = r.row_id AND r.wins <> r.is_current),
             heads_set AS (
-                INSERT INTO %7$I.%8$I AS h (%5$s, current_relation)
-                SELECT %9$s, w.rel::pg_catalog.regclass FROM w
-                ON CONFLICT (%5$s) DO UPDATE SET current_relation = excluded.current_relation
-                WHERE h.current_relation IS DISTINCT FROM excluded.current_relation)
-            DELETE FROM %7$I.%8$I h
-            WHERE (%10$s) IN (SELECT %5$s FROM keys)
-              AND NOT EXISTS (SELECT 1 FROM w WHERE (%9$s) = (%10$s))
+                INSERT INTO %8$I.%9$I AS h (%1$s, current_relation)
+                SELECT %1$s, r.rel::pg_catalog.regclass FROM r WHERE r.wins
+                ON CONFLICT (%1$s) DO UPDATE SET current_relation = excluded.current_relation
+                WHERE h.current_relation IS DISTINCT FROM excluded.current_relation),
+            gone AS (
+                SELECT %3$s FROM keys k WHERE NOT EXISTS (SELECT 1 FROM %6$s t WHERE %7$s))
+            DELETE FROM %8$I.%9$I h USING gone k WHERE %10$s
             $sql$,
-            keys_sql, t_keys, reg.current_column, tbl, keys, versions_desc,
-            reg.table_schema, reg.heads_table, w_keys,
-            (SELECT string_agg(format('h.%I', c), ', ' ORDER BY i)
-             FROM unnest(reg.key_columns) WITH ORDINALITY u(c, i)));
+            keys, keys_sql, k_keys, reg.current_column, versions_desc, tbl, t_is_k,
+            reg.table_schema, reg.heads_table,
+            @extschema@._key_comparison(tbl, reg.key_columns, 'h.%1$I', 3, 'k.%1$I'));
     END IF;
-    cur := format('%I.%I', reg.table_schema, reg.current_table);
-    cols := @extschema@._visible_columns(cur::regclass, NULL);
+    cur := format('%I.%I', reg.table_schema, reg.current_table)::regclass;
     RETURN format($sql$
-        WITH keys AS MATERIALIZED (%1$s),
+        WITH keys AS MATERIALIZED (SELECT DISTINCT %1$s FROM (%2$s) k),
         w AS MATERIALIZED (
-            SELECT DISTINCT ON (%2$s) %3$s
-            FROM %4$s t WHERE (%2$s) IN (SELECT %5$s FROM keys)
-            ORDER BY %2$s, %6$s,
-                     EXISTS (SELECT 1 FROM %7$s c WHERE (%8$s) = (%2$s)
-                             AND ROW(%9$s)::text = ROW(%3$s)::text) DESC),
+            SELECT b.* FROM keys k CROSS JOIN LATERAL (
+                SELECT %3$s FROM %4$s t WHERE %5$s
+                ORDER BY %6$s,
+                         EXISTS (SELECT 1 FROM %7$s c WHERE %8$s
+                                 AND ROW(%9$s)::text = ROW(%3$s)::text) DESC
+                LIMIT 1) b),
         gone AS (
-            DELETE FROM %7$s c
-            WHERE (%8$s) IN (SELECT %5$s FROM keys)
-              AND NOT EXISTS (SELECT 1 FROM w WHERE (%10$s) = (%8$s)))
+            DELETE FROM %7$s c USING keys k
+            WHERE %10$s AND NOT EXISTS (SELECT 1 FROM %4$s t WHERE %5$s))
         INSERT INTO %7$s AS c (%11$s) SELECT %11$s FROM w
-        ON CONFLICT (%5$s) DO UPDATE SET (%11$s) = ROW(%12$s)
+        ON CONFLICT (%1$s) DO UPDATE SET (%11$s) = ROW(%12$s)
         WHERE ROW(%9$s)::text IS DISTINCT FROM ROW(%12$s)::text
         $sql$,
-        keys_sql, t_keys,
-        @extschema@._alias_columns(cur::regclass, 't'),
-        tbl, keys, versions_desc, cur,
-        (SELECT string_agg(format('c.%I', c), ', ' ORDER BY i)
-         FROM unnest(reg.key_columns) WITH ORDINALITY u(c, i)),
-        @extschema@._alias_columns(cur::regclass, 'c'),
-        w_keys, cols,
-        @extschema@._alias_columns(cur::regclass, 'excluded'));
+        keys, keys_sql, @extschema@._alias_columns(cur, 't'), tbl, t_is_k, versions_desc, cur,
+        @extschema@._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 't.%1$I'),
+        @extschema@._alias_columns(cur, 'c'),
+        @extschema@._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 'k.%1$I'),
+        @extschema@._visible_columns(cur, NULL),
+        @extschema@._alias_columns(cur, 'excluded'));
 END
 $$;
 
@@ -145,8 +139,8 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     -- A current row of the 'table' strategy equal, by key and version, to a row of d.
-    SELECT string_agg(format('c.%1$I = d.%1$I', c), ' AND ') INTO match_cur
-    FROM unnest(reg.key_columns || reg.version_columns) c;
+    match_cur := @extschema@._key_comparison(tbl, reg.key_columns || reg.version_columns,
+                                             'c.%1$I', 3, 'd.%1$I');
     IF reg.strategy = 'flag' THEN
         -- The heads table names the partition of each key's current row.
         IF cardinality(dropped) + cardinality(detached) > 0 THEN
