@@ -66,6 +66,19 @@ SELECT * FROM pt_current WHERE id = 6;
 SELECT count(*) AS rows_kept FROM pf_p3;
 SELECT part_state('pf'), part_state('pt');
 
+-- DETACH ... CONCURRENTLY (two transactions) repairs the same way.
+CREATE TABLE pf_p5 PARTITION OF pf FOR VALUES FROM (30) TO (40);
+CREATE TABLE pt_p5 PARTITION OF pt FOR VALUES FROM (30) TO (40);
+INSERT INTO pf VALUES (6, 35, 'f35');
+INSERT INTO pt VALUES (6, 35, 'f35');
+SELECT (SELECT x FROM pf_current WHERE id = 6) AS flag_before, (SELECT x FROM pt_current WHERE id = 6) AS table_before;
+ALTER TABLE pf DETACH PARTITION pf_p5 CONCURRENTLY;
+ALTER TABLE pt DETACH PARTITION pt_p5 CONCURRENTLY;
+SELECT * FROM pf_current WHERE id = 6;
+SELECT * FROM pt_current WHERE id = 6;
+SELECT part_state('pf'), part_state('pt');
+DROP TABLE pf_p5, pt_p5;
+
 -- DETACH of an empty partition, and of one holding no current row.
 CREATE TABLE pf_p4 PARTITION OF pf FOR VALUES FROM (40) TO (50);
 CREATE TABLE pt_p4 PARTITION OF pt FOR VALUES FROM (40) TO (50);
