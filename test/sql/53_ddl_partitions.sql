@@ -154,6 +154,36 @@ RESET client_min_messages;
 SELECT part_state('pt');
 SELECT * FROM pt_current ORDER BY id;
 
+-- Composite keys and versions, text keys with a collation.
+CREATE TABLE trk (market text COLLATE "C", id int, day date, seq int, px numeric) PARTITION BY RANGE (day);
+CREATE TABLE trk_d1 PARTITION OF trk FOR VALUES FROM ('2024-01-01') TO ('2024-01-02');
+CREATE TABLE trk_d2 PARTITION OF trk FOR VALUES FROM ('2024-01-02') TO ('2024-01-03');
+INSERT INTO trk VALUES ('m', 1, '2024-01-01', 1, 1.0), ('m', 1, '2024-01-02', 0, 1.1),
+                       ('m', 2, '2024-01-01', 5, 2.0), ('m', 2, '2024-01-01', 6, 2.1),
+                       ('n', 1, '2024-01-02', 3, 3.0);
+CREATE TABLE trk_t (LIKE trk) PARTITION BY RANGE (day);
+CREATE TABLE trk_t_d1 PARTITION OF trk_t FOR VALUES FROM ('2024-01-01') TO ('2024-01-02');
+CREATE TABLE trk_t_d2 PARTITION OF trk_t FOR VALUES FROM ('2024-01-02') TO ('2024-01-03');
+INSERT INTO trk_t SELECT * FROM trk;
+SELECT register_versioned_table('trk', '{market, id}', '{day, seq}');
+SELECT register_versioned_table('trk_t', '{market, id}', '{day, seq}', strategy => 'table');
+ALTER TABLE trk DETACH PARTITION trk_d2;
+ALTER TABLE trk_t DETACH PARTITION trk_t_d2;
+SELECT * FROM trk_current ORDER BY market, id;
+SELECT * FROM trk_t_current ORDER BY market, id;
+SELECT oracle_diff('trk_current', 'trk', 'market, id', 'day, seq') AS flag_diff,
+       oracle_diff('trk_t_current', 'trk_t', 'market, id', 'day, seq') AS table_diff,
+       check_versioned_table('trk') AS flag_check, check_versioned_table('trk_t') AS table_check;
+ALTER TABLE trk ATTACH PARTITION trk_d2 FOR VALUES FROM ('2024-01-02') TO ('2024-01-03');
+ALTER TABLE trk_t ATTACH PARTITION trk_t_d2 FOR VALUES FROM ('2024-01-02') TO ('2024-01-03');
+DROP TABLE trk_d1;
+DROP TABLE trk_t_d1;
+SELECT * FROM trk_current ORDER BY market, id;
+SELECT * FROM trk_t_current ORDER BY market, id;
+SELECT oracle_diff('trk_current', 'trk', 'market, id', 'day, seq') AS flag_diff,
+       oracle_diff('trk_t_current', 'trk_t', 'market, id', 'day, seq') AS table_diff,
+       check_versioned_table('trk') AS flag_check, check_versioned_table('trk_t') AS table_check;
+
 -- Dropping the last partitions leaves no current row.
 DROP TABLE pf_p1, pf_p3, pf_p4, pf_old;
 DROP TABLE pt_p1, pt_p3, pt_p4, pt_old;
