@@ -5,9 +5,18 @@ EXTENSION = current_view
 MODULE_big = current_view
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from one part per concern.
-SQL_PARTS = $(sort $(wildcard sql/*.sql))
-DATA_built = current_view--1.0.sql
+# The install script of the current version is assembled from one part per
+# concern.  The upgrade script to it is its own part (what changed in tables,
+# schemas, signatures) followed by every function and view of the install
+# script, replayed as CREATE OR REPLACE.  Released versions' scripts are
+# frozen in sql/frozen and never change: before a new version is started,
+# the current install and upgrade scripts are copied there.
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" current_view.control)
+SQL_PARTS = $(sort $(wildcard sql/[0-9]*.sql))
+UPGRADE_PARTS = $(sort $(wildcard sql/upgrade/*--$(EXTVERSION).sql))
+DATA = $(wildcard sql/frozen/*.sql)
+DATA_built = current_view--$(EXTVERSION).sql \
+	$(patsubst sql/upgrade/%.sql,current_view--%.sql,$(UPGRADE_PARTS))
 
 REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --outputdir=test/output
@@ -28,8 +37,15 @@ else
 include $(PGXS)
 endif
 
-$(DATA_built): $(SQL_PARTS)
+# A script whose recipe failed (replay.awk refuses a part it cannot split)
+# must not be left behind looking up to date.
+.DELETE_ON_ERROR:
+
+current_view--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+current_view--%--$(EXTVERSION).sql: sql/upgrade/%--$(EXTVERSION).sql sql/replay.awk $(SQL_PARTS)
+	{ cat $<; awk -f sql/replay.awk $(SQL_PARTS); } > $@
 
 .PHONY: test demo bench
 test:

@@ -4,9 +4,19 @@
 -- Every function of the extension runs with search_path = pg_catalog, pg_temp
 -- and names everything else schema-qualified (CVE-2018-1058).
 
+-- The public API lives in the extension's schema; trigger functions, helpers
+-- and the registry live here, out of the user's schema.  Plain CREATE SCHEMA:
+-- a schema of that name made beforehand by anyone makes installation fail
+-- instead of being taken over (CVE-2022-2625).
+CREATE SCHEMA current_view_internal;
+COMMENT ON SCHEMA current_view_internal IS 'internal objects of the current_view extension';
+-- Registration functions run as their caller and create triggers that name
+-- the trigger functions here.
+GRANT USAGE ON SCHEMA current_view_internal TO PUBLIC;
+
 -- Raise 42809 unless tbl is a table, 42501 unless the caller owns it
 -- (directly or through a role).
-CREATE FUNCTION @extschema@._require_owner(tbl regclass)
+CREATE FUNCTION current_view_internal._require_owner(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -24,7 +34,7 @@ $$;
 
 -- Does the caller own the table schema_name.table_name?  Used by the row
 -- security policies of the registration catalogs.
-CREATE FUNCTION @extschema@._owns_table(schema_name name, table_name name)
+CREATE FUNCTION current_view_internal._owns_table(schema_name name, table_name name)
 RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -37,7 +47,7 @@ $$;
 -- Does the table schema_name.table_name exist?  A registration whose table
 -- is gone may be deleted by anyone (the policies below), so that the event
 -- triggers can forget it with the rights of whoever dropped the table.
-CREATE FUNCTION @extschema@._table_exists(schema_name name, table_name name)
+CREATE FUNCTION current_view_internal._table_exists(schema_name name, table_name name)
 RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -50,20 +60,20 @@ $$;
 -- update and delete the rows of tables it owns, and delete the rows of tables
 -- that no longer exist (or whose stale_condition holds), so that the event
 -- triggers can forget them with the rights of whoever dropped the table.
-CREATE FUNCTION @extschema@._secure_registry(registry regclass, schema_column name,
+CREATE FUNCTION current_view_internal._secure_registry(registry regclass, schema_column name,
                                              table_column name, stale_condition text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    owns text := format('@extschema@._owns_table(%I, %I)', schema_column, table_column);
+    owns text := format('current_view_internal._owns_table(%I, %I)', schema_column, table_column);
 BEGIN
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', registry);
     EXECUTE format('CREATE POLICY read_all ON %s FOR SELECT USING (true)', registry);
     EXECUTE format('CREATE POLICY owner_insert ON %s FOR INSERT WITH CHECK (%s)', registry, owns);
     EXECUTE format('CREATE POLICY owner_update ON %s FOR UPDATE USING (%s)', registry, owns);
-    EXECUTE format('CREATE POLICY owner_delete ON %s FOR DELETE USING (%s OR NOT @extschema@._table_exists(%I, %I)%s)',
+    EXECUTE format('CREATE POLICY owner_delete ON %s FOR DELETE USING (%s OR NOT current_view_internal._table_exists(%I, %I)%s)',
                    registry, owns, schema_column, table_column,
                    coalesce(' OR ' || stale_condition, ''));
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO PUBLIC', registry);
@@ -72,14 +82,14 @@ $$;
 
 -- OPERATOR(schema.op) of a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the type's
 -- default btree class, for generated SQL that must not depend on search_path.
-CREATE FUNCTION @extschema@._btree_operator(typ regtype, strategy integer)
+CREATE FUNCTION current_view_internal._btree_operator(typ regtype, strategy integer)
 RETURNS text
 AS 'MODULE_PATHNAME', 'current_view_btree_operator'
 LANGUAGE C STRICT STABLE;
 
 -- Split an index column list such as 'party_id, "Created At" DESC' into its
 -- columns (unquoted names folded to lower case, as SQL does) and directions.
-CREATE FUNCTION @extschema@._parse_column_list(list text)
+CREATE FUNCTION current_view_internal._parse_column_list(list text)
 RETURNS TABLE (column_name name, descending boolean)
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -110,7 +120,7 @@ $$;
 
 -- A name built from a base and a suffix, shortened to fit in NAMEDATALEN
 -- like PostgreSQL's own generated names.
-CREATE FUNCTION @extschema@._object_name(base name, suffix text)
+CREATE FUNCTION current_view_internal._object_name(base name, suffix text)
 RETURNS name
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -122,7 +132,7 @@ $$;
 -- planner folds the call, which loads the library before a statement on the
 -- view starts running, so that the library sees that statement (an UPDATE
 -- through the view appends a version; see src/statements.c).
-CREATE FUNCTION @extschema@._load_library()
+CREATE FUNCTION current_view_internal._load_library()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'current_view_load_library'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;

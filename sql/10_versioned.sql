@@ -1,23 +1,31 @@
 -- Versioned tables: one current row per key.
 
-CREATE FUNCTION @extschema@.current_view_flag_trigger()
+CREATE FUNCTION current_view_internal.current_view_flag_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_flag_trigger'
 LANGUAGE C;
 
-CREATE FUNCTION @extschema@._require_btree_type(typ regtype)
+CREATE FUNCTION current_view_internal._require_btree_type(typ regtype)
 RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_require_btree_type'
 LANGUAGE C STRICT;
 
-CREATE FUNCTION @extschema@.current_view_append_only_trigger()
+CREATE FUNCTION current_view_internal.current_view_append_only_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_append_only_trigger'
 LANGUAGE C;
 
+-- 55000 when PostgreSQL would refuse the triggers' flag UPDATEs because of
+-- how the table (or a partition) is published: no replica identity, or a
+-- column list or row filter outside it.  The triggers check it again.
+CREATE FUNCTION current_view_internal._check_publication(tbl regclass, current_column name)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_check_publication'
+LANGUAGE C STRICT;
+
 -- One row per registered table, by name (not OID) so that it survives
 -- pg_dump and pg_upgrade.
-CREATE TABLE @extschema@.versioned_table_registry (
+CREATE TABLE current_view_internal.versioned_table_registry (
     table_schema name NOT NULL,
     table_name name NOT NULL,
     key_columns name[] NOT NULL,
@@ -36,9 +44,9 @@ CREATE TABLE @extschema@.versioned_table_registry (
     created_functions text[] NOT NULL DEFAULT '{}',  -- signatures, for DROP FUNCTION
     PRIMARY KEY (table_schema, table_name)
 );
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.versioned_table_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
 
-SELECT @extschema@._secure_registry('@extschema@.versioned_table_registry', 'table_schema', 'table_name');
+SELECT current_view_internal._secure_registry('current_view_internal.versioned_table_registry', 'table_schema', 'table_name');
 
 CREATE VIEW @extschema@.versioned_tables AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,
@@ -51,11 +59,11 @@ SELECT format('%I.%I', table_schema, table_name) AS table_name,
             THEN format('%I.%I', table_schema, heads_table) END AS heads_table,
        current_indexes,
        append_only
-FROM @extschema@.versioned_table_registry;
+FROM current_view_internal.versioned_table_registry;
 GRANT SELECT ON @extschema@.versioned_tables TO PUBLIC;
 
 -- Validate a column of tbl and return its attribute row.
-CREATE FUNCTION @extschema@._column(tbl regclass, col name, role text)
+CREATE FUNCTION current_view_internal._column(tbl regclass, col name, role text)
 RETURNS pg_catalog.pg_attribute
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -74,7 +82,7 @@ END
 $$;
 
 -- Quoted, comma-separated column names, each followed by suffix.
-CREATE FUNCTION @extschema@._column_list(cols name[], suffix text DEFAULT '')
+CREATE FUNCTION current_view_internal._column_list(cols name[], suffix text DEFAULT '')
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -85,16 +93,16 @@ $$;
 
 
 -- The registration row of tbl; 42704 if tbl is not registered.
-CREATE FUNCTION @extschema@._registration(tbl regclass)
-RETURNS @extschema@.versioned_table_registry
+CREATE FUNCTION current_view_internal._registration(tbl regclass)
+RETURNS current_view_internal.versioned_table_registry
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry;
+    reg current_view_internal.versioned_table_registry;
 BEGIN
     SELECT r.* INTO reg
-    FROM @extschema@.versioned_table_registry r
+    FROM current_view_internal.versioned_table_registry r
     JOIN pg_class c ON c.relname = r.table_name
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
     WHERE c.oid = tbl;
@@ -109,7 +117,7 @@ $$;
 -- Create an index on (key, version) unless one already leads with those
 -- columns: promotion after a DELETE and the 'view' strategy read through it.
 -- Returns the name of the index created, or NULL.
-CREATE FUNCTION @extschema@._ensure_key_version_index(tbl regclass, cols name[])
+CREATE FUNCTION current_view_internal._ensure_key_version_index(tbl regclass, cols name[])
 RETURNS name
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -127,8 +135,8 @@ BEGIN
                  AND (i.indkey::int2[])[0:cardinality(attnums) - 1] = attnums) THEN
         RETURN NULL;
     END IF;
-    idx := @extschema@._object_name((SELECT relname FROM pg_class WHERE oid = tbl), 'key_version');
-    EXECUTE format('CREATE INDEX %I ON %s (%s)', idx, tbl, @extschema@._column_list(cols));
+    idx := current_view_internal._object_name((SELECT relname FROM pg_class WHERE oid = tbl), 'key_version');
+    EXECUTE format('CREATE INDEX %I ON %s (%s)', idx, tbl, current_view_internal._column_list(cols));
     RETURN idx;
 END
 $$;
@@ -179,8 +187,8 @@ BEGIN
     END IF;
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    PERFORM @extschema@._require_owner(tbl);
-    IF EXISTS (SELECT 1 FROM @extschema@.versioned_table_registry r
+    PERFORM current_view_internal._require_owner(tbl);
+    IF EXISTS (SELECT 1 FROM current_view_internal.versioned_table_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % is already registered as a versioned table', tbl
             USING ERRCODE = 'duplicate_object',
@@ -207,8 +215,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The heads table of a versioned table uses that name.';
     END IF;
-    view_name := coalesce(view_name, @extschema@._object_name(rel.relname, 'current'));
-    next_version := @extschema@._check_history_options(tbl, key_columns, version_columns,
+    view_name := coalesce(view_name, current_view_internal._object_name(rel.relname, 'current'));
+    next_version := current_view_internal._check_history_options(tbl, key_columns, version_columns,
                         CASE WHEN strategy = 'flag' THEN current_column END,
                         deleted_column, next_version);
     IF deleted_column IS NOT NULL THEN
@@ -216,13 +224,13 @@ BEGIN
     END IF;
     qtbl := format('%I.%I', rel.nspname, rel.relname);
     qview := format('%I.%I', rel.nspname, view_name);
-    key_list := @extschema@._column_list(key_columns);
-    version_desc := @extschema@._column_list(version_columns, ' DESC');
+    key_list := current_view_internal._column_list(key_columns);
+    version_desc := current_view_internal._column_list(version_columns, ' DESC');
 
     FOREACH col IN ARRAY key_columns || version_columns LOOP
-        att := @extschema@._column(tbl, col,
+        att := current_view_internal._column(tbl, col,
                    CASE WHEN col = ANY (key_columns) THEN 'key' ELSE 'version' END);
-        PERFORM @extschema@._require_btree_type(att.atttypid);
+        PERFORM current_view_internal._require_btree_type(att.atttypid);
     END LOOP;
     IF strategy = 'flag' THEN
         SELECT a.* INTO att FROM pg_attribute a
@@ -238,10 +246,10 @@ BEGIN
         SELECT string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', '),
                array_agg(p.column_name)
         INTO index_columns, cols
-        FROM @extschema@._parse_column_list(spec) p;
+        FROM current_view_internal._parse_column_list(spec) p;
         FOREACH col IN ARRAY cols LOOP
             IF col IS DISTINCT FROM current_column OR strategy <> 'flag' OR NOT flag_existed THEN
-                PERFORM @extschema@._column(tbl, col, 'index');
+                PERFORM current_view_internal._column(tbl, col, 'index');
             END IF;
         END LOOP;
         index_specs := index_specs || index_columns;
@@ -266,7 +274,7 @@ BEGIN
         END IF;
     END LOOP;
 
-    idx := @extschema@._ensure_key_version_index(tbl, key_columns || version_columns);
+    idx := current_view_internal._ensure_key_version_index(tbl, key_columns || version_columns);
     IF idx IS NOT NULL THEN
         created := created || idx;
     END IF;
@@ -274,24 +282,25 @@ BEGIN
     IF strategy = 'view' THEN
         IF deleted_column IS NULL THEN
             EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                           qview, key_list, @extschema@._visible_columns(tbl, NULL),
+                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
                            qtbl, key_list, version_desc);
         ELSE
             -- Keys whose current row is a tombstone leave the view.
             EXECUTE format('CREATE VIEW %s AS SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
-                           qview, key_list, @extschema@._visible_columns(tbl, NULL),
+                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
                            qtbl, key_list, version_desc, deleted_column);
         END IF;
     ELSIF strategy = 'table' THEN
-        current_table := @extschema@._create_current_table(tbl, key_columns, version_columns,
+        current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
                              view_name, index_specs, append_only, backfill,
                              deleted_column, next_version);
     ELSE
+        PERFORM current_view_internal._check_publication(tbl, current_column);
         IF NOT flag_existed THEN
             EXECUTE format('ALTER TABLE %s ADD COLUMN %I boolean NOT NULL DEFAULT false',
                            qtbl, current_column);
         END IF;
-        heads := @extschema@._object_name(rel.relname, 'heads');
+        heads := current_view_internal._object_name(rel.relname, 'heads');
         EXECUTE format('CREATE TABLE %I.%I (%s, current_relation pg_catalog.regclass NOT NULL, PRIMARY KEY (%s))',
                        rel.nspname, heads,
                        (SELECT string_agg(format('%I %s%s', a.attname,
@@ -307,20 +316,20 @@ BEGIN
         EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', rel.nspname, heads,
                        (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
         IF backfill THEN
-            PERFORM @extschema@._compute_current_rows(tbl, key_columns, version_columns,
+            PERFORM current_view_internal._compute_current_rows(tbl, key_columns, version_columns,
                                                       current_column, rel.nspname, heads,
                                                       flag_existed);
         END IF;
 
         -- Unique where the table allows it: a unique index on a partitioned
         -- table must include the partition key.
-        idx := @extschema@._object_name(rel.relname, 'current_key');
+        idx := current_view_internal._object_name(rel.relname, 'current_key');
         EXECUTE format('CREATE %sINDEX %I ON %s (%s) WHERE %I',
                        CASE WHEN rel.relkind = 'r' THEN 'UNIQUE ' ELSE '' END,
                        idx, qtbl, key_list, current_column);
         created := created || idx;
         FOR i IN 1 .. cardinality(index_specs) LOOP
-            idx := @extschema@._object_name(rel.relname, 'current_' || i);
+            idx := current_view_internal._object_name(rel.relname, 'current_' || i);
             EXECUTE format('CREATE INDEX %I ON %s (%s) WHERE %I', idx, qtbl, index_specs[i], current_column);
             created := created || idx;
         END LOOP;
@@ -328,28 +337,28 @@ BEGIN
         -- _load_library() folds to true when a statement on the view is
         -- planned, loading the library before the statement runs: the
         -- triggers below must see an UPDATE through the view as one.
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND @extschema@._load_library()',
-                       qview, @extschema@._visible_columns(tbl, current_column), qtbl, current_column,
+        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
+                       qview, current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
                        live_filter);
         -- Writes through the view append versions.  INSERT is the view's
         -- own; DELETE appends a tombstone; PostgreSQL turns an UPDATE into an
         -- UPDATE of the current row, which the advance triggers turn into
         -- the next version (see current_table.c).
-        write_args := @extschema@._history_trigger_args(rel.nspname, rel.relname, view_name, current_column,
+        write_args := current_view_internal._history_trigger_args(rel.nspname, rel.relname, view_name, current_column,
                                                         deleted_column, key_columns, version_columns,
                                                         next_version);
-        EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_write INSTEAD OF DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qview, write_args);
         -- The BEFORE trigger sees every UPDATE, so that it can refuse one
         -- through the view that reaches a row other than the current one.
         -- The AFTER conditions keep the flag updates of the maintenance (one
         -- per insert) out of the queue; a row moved to another partition is
         -- deleted from the first.
-        EXECUTE format('CREATE TRIGGER current_view_advance BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_advance BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qtbl, write_args);
-        EXECUTE format('CREATE TRIGGER current_view_keep_previous AFTER UPDATE ON %s FOR EACH ROW WHEN (OLD.%2$I AND NEW.%2$I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%3$s)',
+        EXECUTE format('CREATE TRIGGER current_view_keep_previous AFTER UPDATE ON %s FOR EACH ROW WHEN (OLD.%2$I AND NEW.%2$I) EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%3$s)',
                        qtbl, current_column, write_args);
-        EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%I) EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%I) EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qtbl, current_column, write_args);
 
         trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
@@ -357,12 +366,12 @@ BEGIN
                                   quote_literal(cardinality(key_columns)),
                                   (SELECT string_agg(quote_literal(c), ', ')
                                    FROM unnest(key_columns || version_columns) c));
-        EXECUTE format('CREATE TRIGGER zz_current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER zz_current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
-        EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
         IF NOT append_only THEN
-            EXECUTE format('CREATE TRIGGER zz_current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+            EXECUTE format('CREATE TRIGGER zz_current_view_before_update BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
             -- Only key and version changes need deciding afresh; the flag
             -- updates of the triggers themselves do not queue this trigger.
@@ -371,18 +380,18 @@ BEGIN
             -- repack_trigger, which then log the row's own change before
             -- the promotion (replayed the other way round, a promotion
             -- would meet the old current row in the unique index).
-            EXECUTE format('CREATE TRIGGER zz_current_view_after_update AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
-                           @extschema@._column_list(key_columns || version_columns), qtbl, trigger_args);
-            EXECUTE format('CREATE TRIGGER zz_current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_flag_trigger(%s)',
+            EXECUTE format('CREATE TRIGGER zz_current_view_after_update AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
+                           current_view_internal._column_list(key_columns || version_columns), qtbl, trigger_args);
+            EXECUTE format('CREATE TRIGGER zz_current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
         END IF;
     END IF;
     IF append_only THEN
-        EXECUTE format('CREATE TRIGGER current_view_append_only BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_append_only_trigger()',
+        EXECUTE format('CREATE TRIGGER current_view_append_only BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_append_only_trigger()',
                        qtbl);
     END IF;
 
-    INSERT INTO @extschema@.versioned_table_registry
+    INSERT INTO current_view_internal.versioned_table_registry
         (table_schema, table_name, key_columns, version_columns, strategy, current_column,
          view_name, heads_table, current_indexes, created_indexes, added_current_column,
          append_only, deleted_column, next_version, current_table, created_functions)
@@ -391,7 +400,7 @@ BEGIN
             view_name, heads, current_indexes, created,
             strategy = 'flag' AND NOT flag_existed, append_only, deleted_column, next_version,
             current_table,
-            @extschema@._create_history_functions(tbl, key_columns, version_columns, strategy,
+            current_view_internal._create_history_functions(tbl, key_columns, version_columns, strategy,
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version));
@@ -399,7 +408,7 @@ END
 $$;
 
 -- The table's columns for a view of it, quoted, without the one excluded.
-CREATE FUNCTION @extschema@._visible_columns(tbl regclass, excluded name)
+CREATE FUNCTION current_view_internal._visible_columns(tbl regclass, excluded name)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -412,7 +421,7 @@ $$;
 
 -- Set the flag of every key's current row and fill the heads table, in one
 -- set-based statement (ties between equal versions go to any one row).
-CREATE FUNCTION @extschema@._compute_current_rows(
+CREATE FUNCTION current_view_internal._compute_current_rows(
     tbl regclass, key_columns name[], version_columns name[], current_column name,
     heads_schema name, heads name, reset boolean)
 RETURNS void
@@ -420,7 +429,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    key_list text := @extschema@._column_list(key_columns);
+    key_list text := current_view_internal._column_list(key_columns);
 BEGIN
     IF reset THEN
         EXECUTE format('UPDATE %s SET %I = false WHERE %I', tbl, current_column, current_column);
@@ -435,7 +444,7 @@ BEGIN
         UPDATE %2$s t SET %6$I = true FROM winners w
         WHERE t.tableoid = w.current_relation AND t.ctid = w.row_id
         $sql$,
-        key_list, tbl, @extschema@._column_list(version_columns, ' DESC'),
+        key_list, tbl, current_view_internal._column_list(version_columns, ' DESC'),
         heads_schema, heads, current_column);
 END
 $$;
@@ -446,12 +455,12 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry;
+    reg current_view_internal.versioned_table_registry;
     trg name;
     idx name;
 BEGIN
-    reg := @extschema@._registration(tbl);
-    PERFORM @extschema@._require_owner(tbl);
+    reg := current_view_internal._registration(tbl);
+    PERFORM current_view_internal._require_owner(tbl);
     FOR trg IN SELECT tgname FROM pg_trigger
                WHERE tgrelid = tbl AND NOT tgisinternal AND tgparentid = 0
                  AND tgname IN ('zz_current_view_insert', 'current_view_insert', 'current_view_truncate',
@@ -462,14 +471,14 @@ BEGIN
                                 'current_view_keep_moved') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
-    PERFORM @extschema@._drop_history_objects(reg);
+    PERFORM current_view_internal._drop_history_objects(reg);
     FOREACH idx IN ARRAY reg.created_indexes LOOP
         EXECUTE format('DROP INDEX IF EXISTS %I.%I', reg.table_schema, idx);
     END LOOP;
     IF drop_current AND reg.added_current_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
     END IF;
-    DELETE FROM @extschema@.versioned_table_registry
+    DELETE FROM current_view_internal.versioned_table_registry
     WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
 END
 $$;
@@ -481,9 +490,9 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
-    key_list text := @extschema@._column_list(reg.key_columns);
-    version_list text := @extschema@._column_list(reg.version_columns);
+    reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
+    key_list text := current_view_internal._column_list(reg.key_columns);
+    version_list text := current_view_internal._column_list(reg.version_columns);
     heads_check text := '';
     shown_rel text := format('%I.%I', reg.table_schema, coalesce(reg.current_table, reg.view_name));
     live_filter text := '';
@@ -509,7 +518,7 @@ BEGIN
             UNION
             SELECT %1$s FROM (SELECT %1$s, (%2$s)::text FROM %3$s
                               EXCEPT ALL SELECT %1$s, (%2$s)::text FROM %4$s) c
-            $sql$, key_list, 'ROW(' || @extschema@._visible_columns(shown_rel::regclass, NULL) || ')',
+            $sql$, key_list, 'ROW(' || current_view_internal._visible_columns(shown_rel::regclass, NULL) || ')',
             shown_rel, tbl);
     ELSIF reg.deleted_column IS NOT NULL THEN
         -- The view of 'flag' and 'view' hides the keys whose current row is a tombstone.
@@ -523,7 +532,7 @@ BEGIN
                               UNION ALL (TABLE shown EXCEPT ALL TABLE oracle)) d
             %6$s) wrong_keys
         $sql$,
-        key_list, version_list, tbl, @extschema@._column_list(reg.version_columns, ' DESC'),
+        key_list, version_list, tbl, current_view_internal._column_list(reg.version_columns, ' DESC'),
         shown_rel, heads_check, live_filter)
     INTO wrong;
     RETURN wrong;
@@ -534,23 +543,23 @@ $$;
 -- It runs with the rights of the role dropping the table (registry rows can
 -- be written by table owners, so nothing named in them is trusted with more):
 -- objects that role may not drop are left behind with a warning.
-CREATE FUNCTION @extschema@._forget_dropped_tables()
+CREATE FUNCTION current_view_internal._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry;
+    reg current_view_internal.versioned_table_registry;
 BEGIN
     FOR reg IN
-        DELETE FROM @extschema@.versioned_table_registry r
+        DELETE FROM current_view_internal.versioned_table_registry r
         USING pg_event_trigger_dropped_objects() d
         WHERE d.object_type = 'table' AND NOT d.is_temporary
           AND r.table_schema = d.schema_name AND r.table_name = d.object_name
         RETURNING r.*
     LOOP
         BEGIN
-            PERFORM @extschema@._drop_history_objects(reg);
+            PERFORM current_view_internal._drop_history_objects(reg);
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE WARNING 'objects of the versioned table %.% were left behind: %',
                 quote_ident(reg.table_schema), quote_ident(reg.table_name), SQLERRM;
@@ -560,4 +569,4 @@ END
 $$;
 
 CREATE EVENT TRIGGER current_view_forget_dropped_tables ON sql_drop
-    EXECUTE FUNCTION @extschema@._forget_dropped_tables();
+    EXECUTE FUNCTION current_view_internal._forget_dropped_tables();

@@ -1,31 +1,31 @@
 
 -- Search documents and search tables kept in step by triggers.
 
-CREATE FUNCTION @extschema@.current_view_document_trigger()
+CREATE FUNCTION current_view_internal.current_view_document_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_document_trigger'
 LANGUAGE C;
 
-CREATE FUNCTION @extschema@.current_view_search_trigger()
+CREATE FUNCTION current_view_internal.current_view_search_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_search_trigger'
 LANGUAGE C;
 
 -- Validate a source filter; return it deparsed (objects outside pg_catalog
 -- qualified), which is what the triggers and the initial fill evaluate.
-CREATE FUNCTION @extschema@._search_filter(tbl regclass, filter text)
+CREATE FUNCTION current_view_internal._search_filter(tbl regclass, filter text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'current_view_search_filter'
 LANGUAGE C STRICT;
 
 -- The query computing every search row of a registered source.
-CREATE FUNCTION @extschema@._search_source_query(search_schema name, search_table name, source regclass)
+CREATE FUNCTION current_view_internal._search_source_query(search_schema name, search_table name, source regclass)
 RETURNS text
 AS 'MODULE_PATHNAME', 'current_view_search_source_query'
 LANGUAGE C STRICT;
 
 -- One row per table with a document column, by name (not OID).
-CREATE TABLE @extschema@.search_document_registry (
+CREATE TABLE current_view_internal.search_document_registry (
     table_schema name NOT NULL,
     table_name name NOT NULL,
     columns name[] NOT NULL,
@@ -36,11 +36,11 @@ CREATE TABLE @extschema@.search_document_registry (
     added_document_column boolean NOT NULL,
     PRIMARY KEY (table_schema, table_name)
 );
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_document_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('current_view_internal.search_document_registry', '');
 
 -- One row per source of a search table, with its resolved chain: level 0 is
 -- the source, level i+1 the table that parents[i] of level i references.
-CREATE TABLE @extschema@.search_source_registry (
+CREATE TABLE current_view_internal.search_source_registry (
     search_schema name NOT NULL,
     search_table name NOT NULL,
     position integer NOT NULL,
@@ -57,13 +57,13 @@ CREATE TABLE @extschema@.search_source_registry (
     created_search_table boolean NOT NULL,
     PRIMARY KEY (search_schema, search_table, source_schema, source_table)
 );
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.search_source_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('current_view_internal.search_source_registry', '');
 
-SELECT @extschema@._secure_registry('@extschema@.search_document_registry', 'table_schema', 'table_name');
+SELECT current_view_internal._secure_registry('current_view_internal.search_document_registry', 'table_schema', 'table_name');
 -- A source whose search table or any chain table is gone is stale too.
-SELECT @extschema@._secure_registry('@extschema@.search_source_registry', 'search_schema', 'search_table',
+SELECT current_view_internal._secure_registry('current_view_internal.search_source_registry', 'search_schema', 'search_table',
     'EXISTS (SELECT 1 FROM unnest(chain_schemas, chain_tables) u(sch, tab)
-             WHERE NOT @extschema@._table_exists(u.sch, u.tab))');
+             WHERE NOT current_view_internal._table_exists(u.sch, u.tab))');
 
 CREATE VIEW @extschema@.search_documents AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,
@@ -71,7 +71,7 @@ SELECT format('%I.%I', table_schema, table_name) AS table_name,
        weights,
        document_column,
        format('%I.%I', config_schema, config_name) AS config
-FROM @extschema@.search_document_registry;
+FROM current_view_internal.search_document_registry;
 GRANT SELECT ON @extschema@.search_documents TO PUBLIC;
 
 CREATE VIEW @extschema@.search_sources AS
@@ -83,12 +83,12 @@ SELECT format('%I.%I', search_schema, search_table) AS search_table,
        (SELECT array_agg(format('%I.%I', s, t) ORDER BY i)
         FROM unnest(chain_schemas, chain_tables) WITH ORDINALITY AS u(s, t, i)) AS chain,
        search_columns
-FROM @extschema@.search_source_registry;
+FROM current_view_internal.search_source_registry;
 GRANT SELECT ON @extschema@.search_sources TO PUBLIC;
 
 -- Raise 22023 unless weights is null or holds one letter A-D (or null) per
 -- element of what; return them in upper case.
-CREATE FUNCTION @extschema@._search_weights(weights text[], expected integer, what text)
+CREATE FUNCTION current_view_internal._search_weights(weights text[], expected integer, what text)
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -130,8 +130,8 @@ BEGIN
     END IF;
     SELECT c.relname, c.relkind, n.nspname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    PERFORM @extschema@._require_owner(tbl);
-    IF EXISTS (SELECT 1 FROM @extschema@.search_document_registry r
+    PERFORM current_view_internal._require_owner(tbl);
+    IF EXISTS (SELECT 1 FROM current_view_internal.search_document_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % already has a search document', tbl
             USING ERRCODE = 'duplicate_object',
@@ -144,9 +144,9 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     FOREACH col IN ARRAY columns LOOP
-        PERFORM @extschema@._column(tbl, col, 'document source');
+        PERFORM current_view_internal._column(tbl, col, 'document source');
     END LOOP;
-    weights := @extschema@._search_weights(weights, cardinality(columns), 'column');
+    weights := current_view_internal._search_weights(weights, cardinality(columns), 'column');
     SELECT atttypid INTO doc_type FROM pg_attribute
     WHERE attrelid = tbl AND attname = document_column AND attnum > 0 AND NOT attisdropped;
     IF doc_type IS NOT NULL AND doc_type <> 'tsvector'::regtype THEN
@@ -168,12 +168,12 @@ BEGIN
                                FROM unnest(columns) WITH ORDINALITY u(c, i)));
     -- Named to fire after the table's other BEFORE triggers, which may
     -- change the source columns.
-    EXECUTE format('CREATE TRIGGER zz_current_view_document BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_document_trigger(%s)',
+    EXECUTE format('CREATE TRIGGER zz_current_view_document BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_document_trigger(%s)',
                    tbl, trigger_args);
     -- The trigger rebuilds a null document.
     EXECUTE format('UPDATE %s SET %I = NULL', tbl, document_column);
 
-    INSERT INTO @extschema@.search_document_registry
+    INSERT INTO current_view_internal.search_document_registry
         (table_schema, table_name, columns, weights, document_column, config_schema, config_name,
          added_document_column)
     VALUES (rel.nspname, rel.relname, columns, weights, document_column, cfg.nspname, cfg.cfgname,
@@ -187,12 +187,12 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.search_document_registry;
+    reg current_view_internal.search_document_registry;
     used_by text;
 BEGIN
-    PERFORM @extschema@._require_owner(tbl);
+    PERFORM current_view_internal._require_owner(tbl);
     SELECT r.* INTO reg
-    FROM @extschema@.search_document_registry r
+    FROM current_view_internal.search_document_registry r
     JOIN pg_class c ON c.relname = r.table_name
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
     WHERE c.oid = tbl;
@@ -201,7 +201,7 @@ BEGIN
             USING ERRCODE = 'undefined_object';
     END IF;
     SELECT string_agg(DISTINCT format('%I.%I', s.search_schema, s.search_table), ', ') INTO used_by
-    FROM @extschema@.search_source_registry s
+    FROM current_view_internal.search_source_registry s
     CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables) u(sch, tab)
     WHERE u.sch = reg.table_schema AND u.tab = reg.table_name;
     IF used_by IS NOT NULL THEN
@@ -213,33 +213,33 @@ BEGIN
     IF reg.added_document_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN %I', tbl, reg.document_column);
     END IF;
-    DELETE FROM @extschema@.search_document_registry
+    DELETE FROM current_view_internal.search_document_registry
     WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
 END
 $$;
 
 -- The name of the triggers of a search table on the tables of its chains.
-CREATE FUNCTION @extschema@._search_trigger_name(search_schema name, search_table name)
+CREATE FUNCTION current_view_internal._search_trigger_name(search_schema name, search_table name)
 RETURNS name
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._object_name(('search_' || search_table)::name,
+    SELECT current_view_internal._object_name(('search_' || search_table)::name,
                                     left(md5(format('%I.%I', search_schema, search_table)), 8))
 $$;
 
 -- Create (again) the triggers of a search table on some tables, according to
 -- the registered sources; drop them from tables no source uses any more.
 -- Recreating them also resets the triggers' cached statements.
-CREATE FUNCTION @extschema@._search_refresh_triggers(search_schema name, search_table name,
+CREATE FUNCTION current_view_internal._search_refresh_triggers(search_schema name, search_table name,
                                                      tables regclass[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    trg name := @extschema@._search_trigger_name(search_schema, search_table);
-    trg_truncate name := @extschema@._object_name(trg, 'truncate');
+    trg name := current_view_internal._search_trigger_name(search_schema, search_table);
+    trg_truncate name := current_view_internal._object_name(trg, 'truncate');
     tbl regclass;
     old name;
     is_source boolean;
@@ -252,17 +252,17 @@ BEGIN
             EXECUTE format('DROP TRIGGER %I ON %s', old, tbl);
         END LOOP;
         SELECT bool_or(u.i = 1), count(*) > 0 INTO is_source, in_chain
-        FROM @extschema@.search_source_registry s
+        FROM current_view_internal.search_source_registry s
         CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables) WITH ORDINALITY u(sch, tab, i)
         JOIN pg_class c ON c.relname = u.tab
         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = u.sch
         WHERE s.search_schema = $1 AND s.search_table = $2 AND c.oid = tbl;
         CONTINUE WHEN NOT in_chain;
-        EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_search_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
                        trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'UPDATE' END,
                        tbl, args);
         IF is_source THEN
-            EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_search_trigger(%s)',
+            EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
                            trg_truncate, tbl, args);
         END IF;
     END LOOP;
@@ -270,7 +270,7 @@ END
 $$;
 
 -- The single-column primary key of a table, or 22023.
-CREATE FUNCTION @extschema@._search_key(tbl regclass)
+CREATE FUNCTION current_view_internal._search_key(tbl regclass)
 RETURNS pg_catalog.pg_attribute
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -292,7 +292,7 @@ $$;
 
 -- Schema and name of a search table given as text; unqualified names are
 -- looked up among registered search tables, or else taken in default_schema.
-CREATE FUNCTION @extschema@._search_table_name(search_table text, default_schema name,
+CREATE FUNCTION current_view_internal._search_table_name(search_table text, default_schema name,
                                                OUT search_schema name, OUT search_name name)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -315,7 +315,7 @@ BEGIN
         RETURN;
     END IF;
     SELECT array_agg(DISTINCT r.search_schema) INTO schemas
-    FROM @extschema@.search_source_registry r WHERE r.search_table = parts[1];
+    FROM current_view_internal.search_source_registry r WHERE r.search_table = parts[1];
     IF cardinality(schemas) > 1 THEN
         RAISE EXCEPTION 'search table name "%" is ambiguous', search_table
             USING ERRCODE = 'ambiguous_alias', HINT = 'Qualify it with its schema.';
@@ -367,14 +367,14 @@ BEGIN
     IF src.relkind <> 'r' THEN
         RAISE EXCEPTION '% is not a plain table', source USING ERRCODE = 'wrong_object_type';
     END IF;
-    PERFORM @extschema@._require_owner(source);
-    SELECT * INTO s_schema, s_name FROM @extschema@._search_table_name(search_table, src.nspname);
+    PERFORM current_view_internal._require_owner(source);
+    SELECT * INTO s_schema, s_name FROM current_view_internal._search_table_name(search_table, src.nspname);
     qsearch := format('%I.%I', s_schema, s_name);
-    existing := EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+    existing := EXISTS (SELECT 1 FROM current_view_internal.search_source_registry r
                         WHERE r.search_schema = s_schema AND r.search_table = s_name);
     IF existing THEN
-        PERFORM @extschema@._require_owner(qsearch::regclass);
-        IF EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+        PERFORM current_view_internal._require_owner(qsearch::regclass);
+        IF EXISTS (SELECT 1 FROM current_view_internal.search_source_registry r
                    WHERE r.search_schema = s_schema AND r.search_table = s_name
                      AND r.source_schema = src.nspname AND r.source_table = src.relname) THEN
             RAISE EXCEPTION 'table % is already a source of search table %', source, qsearch
@@ -397,10 +397,10 @@ BEGIN
             RAISE EXCEPTION 'the chain of source % reaches table % twice', source, cur
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        PERFORM @extschema@._require_owner(cur);
-        key := @extschema@._search_key(cur);
+        PERFORM current_view_internal._require_owner(cur);
+        key := current_view_internal._search_key(cur);
         SELECT r.document_column INTO doc
-        FROM @extschema@.search_document_registry r
+        FROM current_view_internal.search_document_registry r
         JOIN pg_class c ON c.relname = r.table_name
         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
         WHERE c.oid = cur;
@@ -416,11 +416,11 @@ BEGIN
         tables := tables || src.relname;
         keys := keys || key.attname;
         docs := docs || doc;
-        cols := cols || @extschema@._object_name(src.relname, key.attname);
+        cols := cols || current_view_internal._object_name(src.relname, key.attname);
         col_defs := col_defs || format('%I %s', cols[i], format_type(key.atttypid, key.atttypmod));
         EXIT WHEN i > cardinality(parents);
         parent := parents[i];
-        att := @extschema@._column(cur, parent, 'parent');
+        att := current_view_internal._column(cur, parent, 'parent');
         SELECT array_agg(DISTINCT f.confrelid::regclass) INTO targets
         FROM pg_constraint f
         JOIN pg_constraint p ON p.conrelid = f.confrelid AND p.contype = 'p' AND p.conkey = f.confkey
@@ -440,13 +440,13 @@ BEGIN
         RAISE EXCEPTION 'two tables of the chain of % give the same search column name', source
             USING ERRCODE = 'duplicate_column';
     END IF;
-    weights := coalesce(@extschema@._search_weights(weights, cardinality(rels), 'table of the chain'),
+    weights := coalesce(current_view_internal._search_weights(weights, cardinality(rels), 'table of the chain'),
                         (SELECT array_agg(CASE WHEN g <= 4 THEN chr(64 + g) ELSE 'D' END ORDER BY g)
                          FROM generate_series(1, cardinality(rels)) g));
 
     -- A search column holds the key of one table only.
     SELECT u.col, format('%I.%I', u.sch, u.tab) AS other INTO clash
-    FROM @extschema@.search_source_registry r
+    FROM current_view_internal.search_source_registry r
     CROSS JOIN LATERAL unnest(r.search_columns, r.chain_schemas, r.chain_tables, r.key_columns)
         u(col, sch, tab, k)
     JOIN unnest(cols, schemas, tables, keys) v(col, sch, tab, k) ON v.col = u.col
@@ -459,14 +459,14 @@ BEGIN
     END IF;
     -- Rows of a source are told apart by their null columns: two sources
     -- cannot each be in the other's chain.
-    IF EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+    IF EXISTS (SELECT 1 FROM current_view_internal.search_source_registry r
                WHERE r.search_schema = s_schema AND r.search_table = s_name
                  AND r.search_columns[1] = ANY (cols) AND cols[1] = ANY (r.search_columns)) THEN
         RAISE EXCEPTION 'the chains of % and of another source of % contain each other', source, qsearch
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF filter IS NOT NULL THEN
-        deparsed := @extschema@._search_filter(source, filter);
+        deparsed := current_view_internal._search_filter(source, filter);
     END IF;
 
     -- Writers wait until the search rows are filled and the triggers exist.
@@ -477,7 +477,7 @@ BEGIN
         EXECUTE format('CREATE TABLE %s (%s, document pg_catalog.tsvector NOT NULL)',
                        qsearch, array_to_string(col_defs, ', '));
         EXECUTE format('CREATE INDEX %I ON %s USING gin (document)',
-                       @extschema@._object_name(s_name, 'document'), qsearch);
+                       current_view_internal._object_name(s_name, 'document'), qsearch);
     END IF;
     FOR i IN 1 .. cardinality(cols) LOOP
         IF existing THEN
@@ -486,32 +486,32 @@ BEGIN
                                     AND NOT attisdropped);
             EXECUTE format('ALTER TABLE %s ADD COLUMN %s', qsearch, col_defs[i]);
         END IF;
-        EXECUTE format('CREATE INDEX %I ON %s (%I)', @extschema@._object_name(s_name, cols[i]), qsearch, cols[i]);
+        EXECUTE format('CREATE INDEX %I ON %s (%I)', current_view_internal._object_name(s_name, cols[i]), qsearch, cols[i]);
     END LOOP;
 
-    INSERT INTO @extschema@.search_source_registry
+    INSERT INTO current_view_internal.search_source_registry
         (search_schema, search_table, position, source_schema, source_table, parents, filter,
          weights, chain_schemas, chain_tables, key_columns, document_columns, search_columns,
          created_search_table)
     VALUES (s_schema, s_name,
-            coalesce((SELECT max(position) + 1 FROM @extschema@.search_source_registry r
+            coalesce((SELECT max(position) + 1 FROM current_view_internal.search_source_registry r
                       WHERE r.search_schema = s_schema AND r.search_table = s_name), 1),
             schemas[1], tables[1], parents, deparsed, weights, schemas, tables, keys, docs, cols,
             NOT existing);
-    EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, @extschema@._column_list(cols),
-                   @extschema@._search_source_query(s_schema, s_name, source));
-    PERFORM @extschema@._search_refresh_triggers(s_schema, s_name, rels);
+    EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, current_view_internal._column_list(cols),
+                   current_view_internal._search_source_query(s_schema, s_name, source));
+    PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, rels);
 END
 $$;
 
 -- The tables of all chains of a search table that still exist.
-CREATE FUNCTION @extschema@._search_chain_tables(search_schema name, search_table name)
+CREATE FUNCTION current_view_internal._search_chain_tables(search_schema name, search_table name)
 RETURNS regclass[]
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(array_agg(DISTINCT to_regclass(format('%I.%I', u.sch, u.tab))), '{}')
-    FROM @extschema@.search_source_registry r
+    FROM current_view_internal.search_source_registry r
     CROSS JOIN LATERAL unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
     WHERE r.search_schema = $1 AND r.search_table = $2
 $$;
@@ -529,17 +529,17 @@ BEGIN
     IF search_table IS NULL THEN
         RAISE EXCEPTION 'search_table cannot be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO s_schema, s_name FROM @extschema@._search_table_name(search_table, NULL);
-    IF NOT EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+    SELECT * INTO s_schema, s_name FROM current_view_internal._search_table_name(search_table, NULL);
+    IF NOT EXISTS (SELECT 1 FROM current_view_internal.search_source_registry r
                    WHERE r.search_schema = s_schema AND r.search_table = s_name) THEN
         RAISE EXCEPTION 'search table "%" does not exist', search_table
             USING ERRCODE = 'undefined_table';
     END IF;
-    PERFORM @extschema@._require_owner(format('%I.%I', s_schema, s_name)::regclass);
-    tables := @extschema@._search_chain_tables(s_schema, s_name);
-    DELETE FROM @extschema@.search_source_registry r
+    PERFORM current_view_internal._require_owner(format('%I.%I', s_schema, s_name)::regclass);
+    tables := current_view_internal._search_chain_tables(s_schema, s_name);
+    DELETE FROM current_view_internal.search_source_registry r
     WHERE r.search_schema = s_schema AND r.search_table = s_name;
-    PERFORM @extschema@._search_refresh_triggers(s_schema, s_name, tables);
+    PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, tables);
     EXECUTE format('DROP TABLE %I.%I', s_schema, s_name);
 END
 $$;
@@ -547,13 +547,13 @@ $$;
 -- SQL text: which source a search row comes from, as a CASE over the
 -- search table's columns; value_expr is evaluated for the matching source
 -- with %1$s standing for its source table and %2$s for its key column.
-CREATE FUNCTION @extschema@._search_source_case(search_table regclass, value_expr text)
+CREATE FUNCTION current_view_internal._search_source_case(search_table regclass, value_expr text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH reg AS (
-        SELECT r.* FROM @extschema@.search_source_registry r
+        SELECT r.* FROM current_view_internal.search_source_registry r
         JOIN pg_class c ON c.relname = r.search_table
         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
         WHERE c.oid = $1),
@@ -579,10 +579,10 @@ DECLARE
 BEGIN
     IF config IS NULL THEN
         SELECT format('%I.%I', d.config_schema, d.config_name)::regconfig INTO config
-        FROM @extschema@.search_source_registry r
+        FROM current_view_internal.search_source_registry r
         JOIN pg_class c ON c.relname = r.search_table
         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
-        JOIN @extschema@.search_document_registry d
+        JOIN current_view_internal.search_document_registry d
           ON d.table_schema = r.source_schema AND d.table_name = r.source_table
         WHERE c.oid = $1 ORDER BY r.position LIMIT 1;
         IF NOT FOUND THEN
@@ -601,8 +601,8 @@ BEGIN
                WHERE x.document OPERATOR(pg_catalog.@@) q.q
                ORDER BY rank DESC, %s LIMIT $3) x
          ORDER BY x.rank DESC, %s',
-        @extschema@._search_source_case(search_table, '%s'),
-        @extschema@._search_source_case(search_table, 'x.%2$s::pg_catalog.text'),
+        current_view_internal._search_source_case(search_table, '%s'),
+        current_view_internal._search_source_case(search_table, 'x.%2$s::pg_catalog.text'),
         'document', 'rank', search_table, key_order, key_order)
     USING config, query, max_rows;
 END
@@ -621,10 +621,10 @@ DECLARE
     n bigint;
 BEGIN
     FOR r IN
-        SELECT s.*, (SELECT array_agg(DISTINCT c) FROM @extschema@.search_source_registry o,
+        SELECT s.*, (SELECT array_agg(DISTINCT c) FROM current_view_internal.search_source_registry o,
                      unnest(o.search_columns) c
                      WHERE o.search_schema = s.search_schema AND o.search_table = s.search_table) AS all_columns
-        FROM @extschema@.search_source_registry s
+        FROM current_view_internal.search_source_registry s
         JOIN pg_class c ON c.relname = s.search_table
         JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = s.search_schema
         WHERE c.oid = $1
@@ -633,9 +633,9 @@ BEGIN
             'WITH want AS (%s), have AS (SELECT %s, document FROM %s x WHERE x.%I IS NOT NULL%s)
              SELECT count(*) FROM ((TABLE want EXCEPT ALL TABLE have)
                                    UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
-            @extschema@._search_source_query(r.search_schema, r.search_table,
+            current_view_internal._search_source_query(r.search_schema, r.search_table,
                                              format('%I.%I', r.source_schema, r.source_table)::regclass),
-            @extschema@._column_list(r.search_columns), search_table, r.search_columns[1],
+            current_view_internal._column_list(r.search_columns), search_table, r.search_columns[1],
             (SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '')
              FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns)))
         INTO n;
@@ -648,7 +648,7 @@ $$;
 -- Forget the registrations of dropped tables: documents, search tables, and
 -- sources whose chain lost a table (their rows stay in the search table).
 -- Like _forget_dropped_tables, with the rights of the role dropping tables.
-CREATE FUNCTION @extschema@._forget_dropped_search_tables()
+CREATE FUNCTION current_view_internal._forget_dropped_search_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -663,24 +663,24 @@ BEGIN
     IF dropped IS NULL THEN
         RETURN;
     END IF;
-    DELETE FROM @extschema@.search_document_registry r
+    DELETE FROM current_view_internal.search_document_registry r
     WHERE format('%I.%I', r.table_schema, r.table_name) = ANY (dropped);
     FOR st IN
         SELECT r.search_schema, r.search_table,
-               @extschema@._search_chain_tables(r.search_schema, r.search_table) AS tables
-        FROM @extschema@.search_source_registry r
+               current_view_internal._search_chain_tables(r.search_schema, r.search_table) AS tables
+        FROM current_view_internal.search_source_registry r
         WHERE format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
            OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
                       WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped))
         GROUP BY r.search_schema, r.search_table
     LOOP
-        DELETE FROM @extschema@.search_source_registry r
+        DELETE FROM current_view_internal.search_source_registry r
         WHERE r.search_schema = st.search_schema AND r.search_table = st.search_table
           AND (format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
                OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
                           WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped)));
         BEGIN
-            PERFORM @extschema@._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
+            PERFORM current_view_internal._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE WARNING 'triggers of search table %.% were left behind: %',
                 quote_ident(st.search_schema), quote_ident(st.search_table), SQLERRM;
@@ -690,4 +690,4 @@ END
 $$;
 
 CREATE EVENT TRIGGER current_view_forget_dropped_search_tables ON sql_drop
-    EXECUTE FUNCTION @extschema@._forget_dropped_search_tables();
+    EXECUTE FUNCTION current_view_internal._forget_dropped_search_tables();

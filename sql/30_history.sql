@@ -1,30 +1,30 @@
 -- History features: strategy 'table', writes through <view_name>, as-of
 -- queries and revert.
 
-CREATE FUNCTION @extschema@.current_view_table_trigger()
+CREATE FUNCTION current_view_internal.current_view_table_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_table_trigger'
 LANGUAGE C;
 
-CREATE FUNCTION @extschema@.current_view_write_trigger()
+CREATE FUNCTION current_view_internal.current_view_write_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_write_trigger'
 LANGUAGE C;
 
 -- "k1 = r1 AND k2 = r2 ..." for columns of tbl, in their types' btree order.
-CREATE FUNCTION @extschema@._equal_sql(tbl regclass, cols name[], rhs text[])
+CREATE FUNCTION current_view_internal._equal_sql(tbl regclass, cols name[], rhs text[])
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT string_agg(format('%I %s %s', u.c, @extschema@._btree_operator(a.atttypid, 3), rhs[u.i]),
+    SELECT string_agg(format('%I %s %s', u.c, current_view_internal._btree_operator(a.atttypid, 3), rhs[u.i]),
                       ' AND ' ORDER BY u.i)
     FROM unnest(cols) WITH ORDINALITY u(c, i)
     JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c
 $$;
 
 -- "(v1, v2, ...) > (r1, r2, ...)", left to right, in each type's btree order.
-CREATE FUNCTION @extschema@._greater_sql(tbl regclass, cols name[], rhs text[])
+CREATE FUNCTION current_view_internal._greater_sql(tbl regclass, cols name[], rhs text[])
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -36,10 +36,10 @@ BEGIN
     FOR i IN REVERSE cardinality(cols) .. 1 LOOP
         SELECT atttypid INTO typ FROM pg_attribute WHERE attrelid = tbl AND attname = cols[i];
         IF result IS NULL THEN
-            result := format('(%I %s %s)', cols[i], @extschema@._btree_operator(typ, 5), rhs[i]);
+            result := format('(%I %s %s)', cols[i], current_view_internal._btree_operator(typ, 5), rhs[i]);
         ELSE
             result := format('(%1$I %2$s %4$s OR (%1$I %3$s %4$s AND %5$s))', cols[i],
-                             @extschema@._btree_operator(typ, 5), @extschema@._btree_operator(typ, 3),
+                             current_view_internal._btree_operator(typ, 5), current_view_internal._btree_operator(typ, 3),
                              rhs[i], result);
         END IF;
     END LOOP;
@@ -48,7 +48,7 @@ END
 $$;
 
 -- "$first, $first+1, ..." for n parameters.
-CREATE FUNCTION @extschema@._params(first int, n int)
+CREATE FUNCTION current_view_internal._params(first int, n int)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -58,7 +58,7 @@ $$;
 
 -- Validate deleted_column and next_version; return next_version, or its
 -- default for a single integer, numeric or timestamp version column.
-CREATE FUNCTION @extschema@._check_history_options(
+CREATE FUNCTION current_view_internal._check_history_options(
     tbl regclass, key_columns name[], version_columns name[], flag_column name,
     deleted_column name, next_version text[])
 RETURNS text[]
@@ -70,7 +70,7 @@ DECLARE
     version_type regtype;
 BEGIN
     IF deleted_column IS NOT NULL THEN
-        att := @extschema@._column(tbl, deleted_column, 'deleted');
+        att := current_view_internal._column(tbl, deleted_column, 'deleted');
         IF att.atttypid <> 'boolean'::regtype THEN
             RAISE EXCEPTION 'deleted column "%" of table % must be of type boolean', deleted_column, tbl
                 USING ERRCODE = 'datatype_mismatch';
@@ -113,7 +113,7 @@ END
 $$;
 
 -- Arguments of the triggers of current_table.c, in their order.
-CREATE FUNCTION @extschema@._history_trigger_args(
+CREATE FUNCTION current_view_internal._history_trigger_args(
     table_schema name, table_name name, current_table name, flag_column name,
     deleted_column name, key_columns name[], version_columns name[], next_version text[])
 RETURNS text
@@ -132,7 +132,7 @@ $$;
 -- and create the triggers.  With a deleted column, the table keeps the
 -- tombstones too (named <view_name>_rows) and <view_name> is a view of the
 -- live rows.  Returns the name of the current table.
-CREATE FUNCTION @extschema@._create_current_table(
+CREATE FUNCTION current_view_internal._create_current_table(
     tbl regclass, key_columns name[], version_columns name[], view_name name,
     index_specs text[], append_only boolean, backfill boolean,
     deleted_column name, next_version text[])
@@ -143,10 +143,10 @@ AS $$
 DECLARE
     rel record;
     current_table name := CASE WHEN deleted_column IS NULL THEN view_name
-                               ELSE @extschema@._object_name(view_name, 'rows') END;
+                               ELSE current_view_internal._object_name(view_name, 'rows') END;
     qcurrent text;
-    columns text := @extschema@._visible_columns(tbl, NULL);
-    key_list text := @extschema@._column_list(key_columns);
+    columns text := current_view_internal._visible_columns(tbl, NULL);
+    key_list text := current_view_internal._column_list(key_columns);
     live_filter text := '';
     args text;
 BEGIN
@@ -162,13 +162,13 @@ BEGIN
                    (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
     FOR i IN 1 .. cardinality(index_specs) LOOP
         EXECUTE format('CREATE INDEX %I ON %s (%s)%s',
-                       @extschema@._object_name(rel.relname, 'current_' || i), qcurrent,
+                       current_view_internal._object_name(rel.relname, 'current_' || i), qcurrent,
                        index_specs[i], live_filter);
     END LOOP;
     IF backfill THEN
         EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
                        qcurrent, columns, key_list, columns, tbl, key_list,
-                       @extschema@._column_list(version_columns, ' DESC'));
+                       current_view_internal._column_list(version_columns, ' DESC'));
     END IF;
     IF deleted_column IS NOT NULL THEN
         -- A simple view: its UPDATE and DELETE reach the table's triggers
@@ -177,24 +177,24 @@ BEGIN
                        rel.nspname, view_name, columns, qcurrent, live_filter);
     END IF;
 
-    args := @extschema@._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,
+    args := current_view_internal._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,
                                               deleted_column, key_columns, version_columns,
                                               next_version);
-    EXECUTE format('CREATE TRIGGER current_view_insert AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+    EXECUTE format('CREATE TRIGGER current_view_insert AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_table_trigger(%s)',
                    tbl, args);
-    EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+    EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_table_trigger(%s)',
                    tbl, args);
     IF NOT append_only THEN
-        EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_table_trigger(%s)',
                        tbl, args);
-        EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_table_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_table_trigger(%s)',
                        tbl, args);
     END IF;
-    EXECUTE format('CREATE TRIGGER current_view_write BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+    EXECUTE format('CREATE TRIGGER current_view_write BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                    qcurrent, args);
     IF deleted_column IS NOT NULL THEN
         -- A deleted row's tombstone takes its place.
-        EXECUTE format('CREATE TRIGGER current_view_tombstone AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.current_view_write_trigger(%s)',
+        EXECUTE format('CREATE TRIGGER current_view_tombstone AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qcurrent, args);
     END IF;
     RETURN current_table;
@@ -204,7 +204,7 @@ $$;
 -- The functions generated for a registered table: <table>_as_of(version),
 -- <table>_key_as_of(key, version) and <table>_revert(key, version).
 -- Returns their signatures.
-CREATE FUNCTION @extschema@._create_history_functions(
+CREATE FUNCTION current_view_internal._create_history_functions(
     tbl regclass, key_columns name[], version_columns name[], strategy text,
     flag_column name, current_rel name, deleted_column name, next_version text[])
 RETURNS text[]
@@ -215,9 +215,9 @@ DECLARE
     rel record;
     nkeys int := cardinality(key_columns);
     nversions int := cardinality(version_columns);
-    columns text := @extschema@._visible_columns(tbl, flag_column);
-    key_list text := @extschema@._column_list(key_columns);
-    version_desc text := @extschema@._column_list(version_columns, ' DESC');
+    columns text := current_view_internal._visible_columns(tbl, flag_column);
+    key_list text := current_view_internal._column_list(key_columns);
+    version_desc text := current_view_internal._column_list(version_columns, ' DESC');
     result_columns text;
     key_params text;
     version_params text;
@@ -248,29 +248,29 @@ BEGIN
     -- As-of queries: plain SQL with every operator schema-qualified, so that
     -- the planner can inline them (one key then is an index probe) and
     -- search_path cannot change their meaning.
-    fname := @extschema@._object_name(rel.relname, 'as_of');
+    fname := current_view_internal._object_name(rel.relname, 'as_of');
     EXECUTE format($f$
         CREATE FUNCTION %1$I.%2$I(%3$s) RETURNS TABLE (%4$s) LANGUAGE sql STABLE AS $body$
             SELECT %5$s FROM (SELECT DISTINCT ON (%6$s) %5$s FROM %7$s
                               WHERE NOT %8$s ORDER BY %6$s, %9$s) AS as_of%10$s
         $body$ $f$,
         rel.nspname, fname, version_params, result_columns, columns, key_list, tbl,
-        @extschema@._greater_sql(tbl, version_columns, @extschema@._params(1, nversions)),
+        current_view_internal._greater_sql(tbl, version_columns, current_view_internal._params(1, nversions)),
         version_desc, live_filter);
     signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
                                        (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
                                         FROM unnest(version_columns) WITH ORDINALITY u(c, i)
                                         JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
 
-    fname := @extschema@._object_name(rel.relname, 'key_as_of');
+    fname := current_view_internal._object_name(rel.relname, 'key_as_of');
     EXECUTE format($f$
         CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS TABLE (%5$s) LANGUAGE sql STABLE AS $body$
             SELECT %6$s FROM (SELECT %6$s FROM %7$s WHERE %8$s AND NOT %9$s
                               ORDER BY %10$s LIMIT 1) AS as_of%11$s
         $body$ $f$,
         rel.nspname, fname, key_params, version_params, result_columns, columns, tbl,
-        @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
-        @extschema@._greater_sql(tbl, version_columns, @extschema@._params(nkeys + 1, nversions)),
+        current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
+        current_view_internal._greater_sql(tbl, version_columns, current_view_internal._params(nkeys + 1, nversions)),
         version_desc, live_filter);
     signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
                                        (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
@@ -281,15 +281,15 @@ BEGIN
     -- append a copy of the requested version with the next version.
     lock_query := CASE strategy
         WHEN 'table' THEN format('SELECT %s FROM %I.%I WHERE %s FOR UPDATE',
-                                 @extschema@._column_list(version_columns), rel.nspname, current_rel,
-                                 @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)))
+                                 current_view_internal._column_list(version_columns), rel.nspname, current_rel,
+                                 current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)))
         WHEN 'flag' THEN format('SELECT %s FROM %s WHERE %s AND %I FOR UPDATE',
-                                @extschema@._column_list(version_columns), tbl,
-                                @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+                                current_view_internal._column_list(version_columns), tbl,
+                                current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
                                 flag_column)
         ELSE format('SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT 1 FOR UPDATE',
-                    @extschema@._column_list(version_columns), tbl,
-                    @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
+                    current_view_internal._column_list(version_columns), tbl,
+                    current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
                     version_desc) END;
     IF next_version IS NULL THEN
         append_sql := format('RAISE EXCEPTION %L USING ERRCODE = %L, HINT = %L;',
@@ -316,12 +316,12 @@ BEGIN
                     USING ERRCODE = 'no_data_found';
             END IF;$s$,
             tbl, columns, copied, coalesce(source_columns, 'NULL'),
-            @extschema@._equal_sql(tbl, key_columns, @extschema@._params(1, nkeys)),
-            @extschema@._equal_sql(tbl, version_columns, @extschema@._params(nkeys + 1, nversions)),
+            current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
+            current_view_internal._equal_sql(tbl, version_columns, current_view_internal._params(nkeys + 1, nversions)),
             (SELECT string_agg(format('_current.%1$I AS %1$I', c), ', ') FROM unnest(version_columns) c),
             tbl::text);
     END IF;
-    fname := @extschema@._object_name(rel.relname, 'revert');
+    fname := current_view_internal._object_name(rel.relname, 'revert');
     EXECUTE format($f$
         CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS void LANGUAGE plpgsql
         SET search_path = pg_catalog, pg_temp AS $body$
@@ -347,7 +347,7 @@ $$;
 
 -- Drop what a registration created besides triggers and indexes on the
 -- table itself: the view or current table, the heads table, the functions.
-CREATE FUNCTION @extschema@._drop_history_objects(reg @extschema@.versioned_table_registry)
+CREATE FUNCTION current_view_internal._drop_history_objects(reg current_view_internal.versioned_table_registry)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

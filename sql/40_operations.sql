@@ -15,14 +15,14 @@
 -- by a batch is kept right afterwards by the triggers, which start from the
 -- state the batch committed.
 
-CREATE FUNCTION @extschema@._allow_flag_writes(tbl regclass)
+CREATE FUNCTION current_view_internal._allow_flag_writes(tbl regclass)
 RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_allow_flag_writes'
 LANGUAGE C STRICT;
 
 -- Progress of unfinished rebuilds, by name (not OID) and dumped with the
 -- database, so that a rebuild resumes where it stopped.
-CREATE TABLE @extschema@.rebuild_progress_registry (
+CREATE TABLE current_view_internal.rebuild_progress_registry (
     kind text NOT NULL CHECK (kind IN ('versioned', 'search')),
     table_schema name NOT NULL,
     table_name name NOT NULL,
@@ -35,9 +35,9 @@ CREATE TABLE @extschema@.rebuild_progress_registry (
     updated_at timestamptz NOT NULL,
     PRIMARY KEY (kind, table_schema, table_name)
 );
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.rebuild_progress_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('current_view_internal.rebuild_progress_registry', '');
 
-SELECT @extschema@._secure_registry('@extschema@.rebuild_progress_registry', 'table_schema', 'table_name');
+SELECT current_view_internal._secure_registry('current_view_internal.rebuild_progress_registry', 'table_schema', 'table_name');
 
 CREATE VIEW @extschema@.rebuilds AS
 SELECT kind,
@@ -47,7 +47,7 @@ SELECT kind,
        rows_done,
        started_at,
        updated_at
-FROM @extschema@.rebuild_progress_registry;
+FROM current_view_internal.rebuild_progress_registry;
 GRANT SELECT ON @extschema@.rebuilds TO PUBLIC;
 
 -- SQL text comparing two rows of key values in the key's btree order:
@@ -56,7 +56,7 @@ GRANT SELECT ON @extschema@.rebuilds TO PUBLIC;
 -- Each side is a format() pattern applied to each key column: %1$I is the
 -- column name, %2$s its 1-based position, %3$s its type (to cast the text
 -- form of a bound, $1 or $2, back to the key's type).
-CREATE FUNCTION @extschema@._key_comparison(tbl regclass, key_columns name[],
+CREATE FUNCTION current_view_internal._key_comparison(tbl regclass, key_columns name[],
                                             left_pattern text, strategy integer,
                                             right_pattern text)
 RETURNS text
@@ -68,7 +68,7 @@ DECLARE
     lhs text;
     rhs text;
 BEGIN
-    SELECT array_agg(DISTINCT @extschema@._btree_operator(a.atttypid, strategy)),
+    SELECT array_agg(DISTINCT current_view_internal._btree_operator(a.atttypid, strategy)),
            string_agg(format(left_pattern, a.attname, u.i, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i),
            string_agg(format(right_pattern, a.attname, u.i, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i)
     INTO ops, lhs, rhs
@@ -87,22 +87,22 @@ $$;
 -- ($1 the last key of the previous batch, $2 the batch's last key); a
 -- missing bound leaves its side open (the first and the last batches).
 -- key_pattern names each key column as in _key_comparison, e.g. 't.%1$I'.
-CREATE FUNCTION @extschema@._key_range(tbl regclass, key_columns name[], key_pattern text,
+CREATE FUNCTION current_view_internal._key_range(tbl regclass, key_columns name[], key_pattern text,
                                        has_lower boolean, has_upper boolean)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT concat_ws(' AND ', 'true',
-        CASE WHEN has_lower THEN @extschema@._key_comparison(tbl, key_columns,
+        CASE WHEN has_lower THEN current_view_internal._key_comparison(tbl, key_columns,
             key_pattern, 5, '$1[%2$s]::%3$s') END,
-        CASE WHEN has_upper THEN @extschema@._key_comparison(tbl, key_columns,
+        CASE WHEN has_upper THEN current_view_internal._key_comparison(tbl, key_columns,
             key_pattern, 2, '$2[%2$s]::%3$s') END)
 $$;
 
 -- A _key_range key_pattern for one column of another relation (alias.column),
 -- which holds values of the key.
-CREATE FUNCTION @extschema@._column_pattern(alias text, col name)
+CREATE FUNCTION current_view_internal._column_pattern(alias text, col name)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -113,7 +113,7 @@ $$;
 -- The last key (text forms) of the batch of batch_size rows after last_key,
 -- or NULL when fewer rows are left (the batch is the last, open-ended one).
 -- An index range scan over the key: it reads batch_size index entries.
-CREATE FUNCTION @extschema@._batch_upper_key(tbl regclass, only_clause text, key_columns name[],
+CREATE FUNCTION current_view_internal._batch_upper_key(tbl regclass, only_clause text, key_columns name[],
                                              last_key text[], batch_size integer)
 RETURNS text[]
 LANGUAGE plpgsql STABLE
@@ -126,7 +126,7 @@ BEGIN
                    (SELECT string_agg(format('t.%I::text', c), ', ' ORDER BY i)
                     FROM unnest(key_columns) WITH ORDINALITY u(c, i)),
                    only_clause, tbl,
-                   @extschema@._key_range(tbl, key_columns, 't.%1$I', last_key IS NOT NULL, false),
+                   current_view_internal._key_range(tbl, key_columns, 't.%1$I', last_key IS NOT NULL, false),
                    (SELECT string_agg(format('t.%I', c), ', ' ORDER BY i)
                     FROM unnest(key_columns) WITH ORDINALITY u(c, i)))
     INTO upper_key
@@ -138,17 +138,17 @@ $$;
 -- The statements of one batch of a versioned table's rebuild, by name, with
 -- $1 and $2 the bounds of the key range (text[]).  Exposed so that tests can
 -- EXPLAIN exactly what a batch runs.
-CREATE FUNCTION @extschema@._versioned_batch_sql(tbl regclass, has_lower boolean, has_upper boolean)
+CREATE FUNCTION current_view_internal._versioned_batch_sql(tbl regclass, has_lower boolean, has_upper boolean)
 RETURNS TABLE (step text, statement text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
-    keys text := @extschema@._column_list(reg.key_columns);
+    reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
+    keys text := current_view_internal._column_list(reg.key_columns);
     t_keys text;
-    range_t text := @extschema@._key_range(tbl, reg.key_columns, 't.%1$I', has_lower, has_upper);
-    range_h text := @extschema@._key_range(tbl, reg.key_columns, 'h.%1$I', has_lower, has_upper);
+    range_t text := current_view_internal._key_range(tbl, reg.key_columns, 't.%1$I', has_lower, has_upper);
+    range_h text := current_view_internal._key_range(tbl, reg.key_columns, 'h.%1$I', has_lower, has_upper);
     -- The winner of each key in the range: greatest version; among equal
     -- versions the row already current (it may be the last inserted), then
     -- a fixed order, so that both flag statements pick the same row.
@@ -162,10 +162,10 @@ BEGIN
     IF reg.strategy = 'table' THEN
         -- The keys of the range in the history and in the current table.
         step := 'repair';
-        statement := @extschema@._repair_keys_sql(tbl, format(
+        statement := current_view_internal._repair_keys_sql(tbl, format(
             'SELECT %1$s FROM %2$s t WHERE %3$s UNION SELECT %1$s FROM %4$I.%5$I c WHERE %6$s',
             keys, tbl, range_t, reg.table_schema, reg.current_table,
-            @extschema@._key_range(tbl, reg.key_columns, 'c.%1$I', has_lower, has_upper)));
+            current_view_internal._key_range(tbl, reg.key_columns, 'c.%1$I', has_lower, has_upper)));
         RETURN NEXT;
         RETURN;
     END IF;
@@ -204,7 +204,7 @@ BEGIN
         'DELETE FROM %1$I.%2$I h WHERE %3$s
          AND NOT EXISTS (SELECT 1 FROM %4$s t WHERE %5$s AND t.%6$I)',
         reg.table_schema, reg.heads_table, range_h, tbl,
-        @extschema@._key_comparison(tbl, reg.key_columns, 't.%1$I', 3, 'h.%1$I'),
+        current_view_internal._key_comparison(tbl, reg.key_columns, 't.%1$I', 3, 'h.%1$I'),
         reg.current_column);
     RETURN NEXT;
 END
@@ -212,7 +212,7 @@ $$;
 
 -- Progress text of a NOTICE: rate and time left, from the rows done by this
 -- run, its duration and the planner's estimate of the total.
-CREATE FUNCTION @extschema@._rebuild_progress_detail(rows_done bigint, run_rows bigint,
+CREATE FUNCTION current_view_internal._rebuild_progress_detail(rows_done bigint, run_rows bigint,
                                                      run_seconds double precision,
                                                      estimated_total double precision)
 RETURNS text
@@ -234,7 +234,7 @@ $$;
 
 -- The planner's row estimate of a table and all its partitions; NULL if
 -- never analyzed.
-CREATE FUNCTION @extschema@._estimated_rows(tbl regclass)
+CREATE FUNCTION current_view_internal._estimated_rows(tbl regclass)
 RETURNS double precision
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -247,27 +247,27 @@ $$;
 
 -- Start or resume a rebuild: create or reset its progress row (locked until
 -- the end of the batch that follows) and say where it starts.
-CREATE FUNCTION @extschema@._rebuild_begin(kind text, tbl regclass, batch_size integer, restart boolean)
+CREATE FUNCTION current_view_internal._rebuild_begin(kind text, tbl regclass, batch_size integer, restart boolean)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     rel record;
-    p @extschema@.rebuild_progress_registry;
+    p current_view_internal.rebuild_progress_registry;
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 OR restart IS NULL THEN
         RAISE EXCEPTION 'batch_size must be a positive integer and restart not null'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM @extschema@._require_owner(tbl);
+    PERFORM current_view_internal._require_owner(tbl);
     SELECT n.nspname, c.relname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     IF restart THEN
-        DELETE FROM @extschema@.rebuild_progress_registry r
+        DELETE FROM current_view_internal.rebuild_progress_registry r
         WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
     END IF;
-    UPDATE @extschema@.rebuild_progress_registry r
+    UPDATE current_view_internal.rebuild_progress_registry r
     SET run_started_at = clock_timestamp(), run_rows_start = r.rows_done
     WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
     RETURNING * INTO p;
@@ -278,7 +278,7 @@ BEGIN
                          THEN format(' of source %s', p.source_position) ELSE '' END,
             p.rows_done;
     ELSE
-        INSERT INTO @extschema@.rebuild_progress_registry
+        INSERT INTO current_view_internal.rebuild_progress_registry
             (kind, table_schema, table_name, rows_done, started_at, run_started_at,
              run_rows_start, updated_at)
         VALUES ($1, rel.nspname, rel.relname, 0, clock_timestamp(), clock_timestamp(), 0,
@@ -289,7 +289,7 @@ END
 $$;
 
 -- Record a finished batch; report progress; forget the rebuild once done.
-CREATE FUNCTION @extschema@._rebuild_record(kind text, tbl regclass, source_position integer,
+CREATE FUNCTION current_view_internal._rebuild_record(kind text, tbl regclass, source_position integer,
                                             last_key text[], batch_rows bigint, finished boolean,
                                             estimated_total double precision)
 RETURNS void
@@ -298,11 +298,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     rel record;
-    p @extschema@.rebuild_progress_registry;
+    p current_view_internal.rebuild_progress_registry;
 BEGIN
     SELECT n.nspname, c.relname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    UPDATE @extschema@.rebuild_progress_registry r
+    UPDATE current_view_internal.rebuild_progress_registry r
     SET source_position = $3, last_key = $4, rows_done = r.rows_done + batch_rows,
         updated_at = clock_timestamp()
     WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
@@ -312,13 +312,13 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF finished THEN
-        DELETE FROM @extschema@.rebuild_progress_registry r
+        DELETE FROM current_view_internal.rebuild_progress_registry r
         WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
         RAISE NOTICE 'rebuilt %: % rows', tbl, p.rows_done
             USING DETAIL = format('%s s in all', round(extract(epoch FROM clock_timestamp() - p.started_at)::numeric, 3));
     ELSE
         RAISE NOTICE 'rebuilding %: % rows done', tbl, p.rows_done
-            USING DETAIL = @extschema@._rebuild_progress_detail(
+            USING DETAIL = current_view_internal._rebuild_progress_detail(
                 p.rows_done, p.rows_done - p.run_rows_start,
                 extract(epoch FROM clock_timestamp() - p.run_started_at), estimated_total);
     END IF;
@@ -326,15 +326,15 @@ END
 $$;
 
 -- The progress row of a rebuild, locked.
-CREATE FUNCTION @extschema@._rebuild_state(kind text, tbl regclass)
-RETURNS @extschema@.rebuild_progress_registry
+CREATE FUNCTION current_view_internal._rebuild_state(kind text, tbl regclass)
+RETURNS current_view_internal.rebuild_progress_registry
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    p @extschema@.rebuild_progress_registry;
+    p current_view_internal.rebuild_progress_registry;
 BEGIN
-    SELECT r.* INTO p FROM @extschema@.rebuild_progress_registry r
+    SELECT r.* INTO p FROM current_view_internal.rebuild_progress_registry r
     JOIN pg_class c ON c.relname = r.table_name
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
     WHERE c.oid = tbl AND r.kind = $1
@@ -348,13 +348,13 @@ END
 $$;
 
 -- The registration of a table whose current rows a rebuild can recompute.
-CREATE FUNCTION @extschema@._rebuildable_registration(tbl regclass)
-RETURNS @extschema@.versioned_table_registry
+CREATE FUNCTION current_view_internal._rebuildable_registration(tbl regclass)
+RETURNS current_view_internal.versioned_table_registry
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
+    reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
 BEGIN
     IF reg.strategy = 'view' THEN
         RAISE EXCEPTION 'table % has strategy ''%'', which stores no current rows to rebuild', tbl, reg.strategy
@@ -365,27 +365,27 @@ END
 $$;
 
 -- One batch of rebuild_versioned_table; returns whether the rebuild is done.
-CREATE FUNCTION @extschema@._rebuild_versioned_batch(tbl regclass, batch_size integer)
+CREATE FUNCTION current_view_internal._rebuild_versioned_batch(tbl regclass, batch_size integer)
 RETURNS boolean
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._rebuildable_registration(tbl);
-    p @extschema@.rebuild_progress_registry;
+    reg current_view_internal.versioned_table_registry := current_view_internal._rebuildable_registration(tbl);
+    p current_view_internal.rebuild_progress_registry;
     upper_key text[];
     s record;
     batch_rows bigint;
 BEGIN
-    PERFORM @extschema@._require_owner(tbl);
+    PERFORM current_view_internal._require_owner(tbl);
     -- Writers of the table wait for this batch; see the top of this file.
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
-    p := @extschema@._rebuild_state('versioned', tbl);
+    p := current_view_internal._rebuild_state('versioned', tbl);
     -- Like the backfill at registration, the rebuild covers inheritance
     -- children (ONLY is not used).
-    upper_key := @extschema@._batch_upper_key(tbl, '', reg.key_columns, p.last_key, batch_size);
-    PERFORM @extschema@._allow_flag_writes(tbl);
-    FOR s IN SELECT * FROM @extschema@._versioned_batch_sql(tbl, p.last_key IS NOT NULL,
+    upper_key := current_view_internal._batch_upper_key(tbl, '', reg.key_columns, p.last_key, batch_size);
+    PERFORM current_view_internal._allow_flag_writes(tbl);
+    FOR s IN SELECT * FROM current_view_internal._versioned_batch_sql(tbl, p.last_key IS NOT NULL,
                                                              upper_key IS NOT NULL) LOOP
         IF s.step = 'count' THEN
             EXECUTE s.statement INTO batch_rows USING p.last_key, upper_key;
@@ -393,8 +393,8 @@ BEGIN
             EXECUTE s.statement USING p.last_key, upper_key;
         END IF;
     END LOOP;
-    PERFORM @extschema@._rebuild_record('versioned', tbl, NULL, upper_key, batch_rows,
-                                        upper_key IS NULL, @extschema@._estimated_rows(tbl));
+    PERFORM current_view_internal._rebuild_record('versioned', tbl, NULL, upper_key, batch_rows,
+                                        upper_key IS NULL, current_view_internal._estimated_rows(tbl));
     RETURN upper_key IS NULL;
 END
 $$;
@@ -409,9 +409,9 @@ CREATE PROCEDURE @extschema@.rebuild_versioned_table(tbl regclass, batch_size in
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM @extschema@._rebuildable_registration(tbl);
-    PERFORM @extschema@._rebuild_begin('versioned', tbl, batch_size, restart);
-    WHILE NOT @extschema@._rebuild_versioned_batch(tbl, batch_size) LOOP
+    PERFORM current_view_internal._rebuildable_registration(tbl);
+    PERFORM current_view_internal._rebuild_begin('versioned', tbl, batch_size, restart);
+    WHILE NOT current_view_internal._rebuild_versioned_batch(tbl, batch_size) LOOP
         COMMIT;
     END LOOP;
 END
@@ -419,7 +419,7 @@ $$;
 
 -- The search table given by name, as for drop_search_table; 42P01 unless it
 -- is a registered search table.
-CREATE FUNCTION @extschema@._search_table_regclass(search_table text)
+CREATE FUNCTION current_view_internal._search_table_regclass(search_table text)
 RETURNS regclass
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -431,8 +431,8 @@ BEGIN
     IF search_table IS NULL THEN
         RAISE EXCEPTION 'search_table cannot be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO s_schema, s_name FROM @extschema@._search_table_name(search_table, NULL);
-    IF NOT EXISTS (SELECT 1 FROM @extschema@.search_source_registry r
+    SELECT * INTO s_schema, s_name FROM current_view_internal._search_table_name(search_table, NULL);
+    IF NOT EXISTS (SELECT 1 FROM current_view_internal.search_source_registry r
                    WHERE r.search_schema = s_schema AND r.search_table = s_name) THEN
         RAISE EXCEPTION 'search table "%" does not exist', search_table
             USING ERRCODE = 'undefined_table';
@@ -443,18 +443,18 @@ $$;
 
 -- The statements of one batch of a search table's rebuild for the source
 -- at a position, with $1 and $2 the bounds of the source key range.
-CREATE FUNCTION @extschema@._search_batch_sql(search_table regclass, source_position integer,
+CREATE FUNCTION current_view_internal._search_batch_sql(search_table regclass, source_position integer,
                                               has_lower boolean, has_upper boolean)
 RETURNS TABLE (step text, statement text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r @extschema@.search_source_registry;
+    r current_view_internal.search_source_registry;
     source regclass;
     outside text;
 BEGIN
-    SELECT s.* INTO r FROM @extschema@.search_source_registry s
+    SELECT s.* INTO r FROM current_view_internal.search_source_registry s
     JOIN pg_class c ON c.relname = s.search_table
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.search_schema
     WHERE c.oid = $1 AND s.position = $2;
@@ -462,52 +462,52 @@ BEGIN
     -- Rows of this source are those with its key and without the columns of
     -- other sources' chains.
     SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '') INTO outside
-    FROM (SELECT DISTINCT unnest(o.search_columns) a FROM @extschema@.search_source_registry o
+    FROM (SELECT DISTINCT unnest(o.search_columns) a FROM current_view_internal.search_source_registry o
           WHERE o.search_schema = r.search_schema AND o.search_table = r.search_table) d
     WHERE a <> ALL (r.search_columns);
 
     step := 'delete';
     statement := format('DELETE FROM %s x WHERE %s%s', search_table,
-        @extschema@._key_range(source, r.key_columns[1:1],
-                               @extschema@._column_pattern('x', r.search_columns[1]),
+        current_view_internal._key_range(source, r.key_columns[1:1],
+                               current_view_internal._column_pattern('x', r.search_columns[1]),
                                has_lower, has_upper),
         outside);
     RETURN NEXT;
     step := 'insert';
     statement := format('INSERT INTO %1$s (%2$s, document) SELECT * FROM (%3$s) q(%2$s, document) WHERE %4$s',
-        search_table, @extschema@._column_list(r.search_columns),
-        @extschema@._search_source_query(r.search_schema, r.search_table, source),
-        @extschema@._key_range(source, r.key_columns[1:1],
-                               @extschema@._column_pattern('q', r.search_columns[1]),
+        search_table, current_view_internal._column_list(r.search_columns),
+        current_view_internal._search_source_query(r.search_schema, r.search_table, source),
+        current_view_internal._key_range(source, r.key_columns[1:1],
+                               current_view_internal._column_pattern('q', r.search_columns[1]),
                                has_lower, has_upper));
     RETURN NEXT;
 END
 $$;
 
 -- One batch of rebuild_search_table; returns whether the rebuild is done.
-CREATE FUNCTION @extschema@._rebuild_search_batch(search_table regclass, batch_size integer)
+CREATE FUNCTION current_view_internal._rebuild_search_batch(search_table regclass, batch_size integer)
 RETURNS boolean
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    p @extschema@.rebuild_progress_registry;
-    r @extschema@.search_source_registry;
+    p current_view_internal.rebuild_progress_registry;
+    r current_view_internal.search_source_registry;
     source regclass;
     upper_key text[];
     s record;
     batch_rows bigint;
     chain_table regclass;
 BEGIN
-    PERFORM @extschema@._require_owner(search_table);
-    p := @extschema@._rebuild_state('search', search_table);
-    SELECT o.* INTO r FROM @extschema@.search_source_registry o
+    PERFORM current_view_internal._require_owner(search_table);
+    p := current_view_internal._rebuild_state('search', search_table);
+    SELECT o.* INTO r FROM current_view_internal.search_source_registry o
     JOIN pg_class c ON c.relname = o.search_table
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = o.search_schema
     WHERE c.oid = $1 AND o.position >= coalesce(p.source_position, 0)
     ORDER BY o.position LIMIT 1;
     IF NOT FOUND THEN
-        PERFORM @extschema@._rebuild_record('search', search_table, NULL, NULL, 0, true, NULL);
+        PERFORM current_view_internal._rebuild_record('search', search_table, NULL, NULL, 0, true, NULL);
         RETURN true;
     END IF;
     IF r.position IS DISTINCT FROM p.source_position THEN
@@ -523,8 +523,8 @@ BEGIN
         EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', chain_table);
     END LOOP;
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', search_table);
-    upper_key := @extschema@._batch_upper_key(source, 'ONLY ', r.key_columns[1:1], p.last_key, batch_size);
-    FOR s IN SELECT * FROM @extschema@._search_batch_sql(search_table, r.position,
+    upper_key := current_view_internal._batch_upper_key(source, 'ONLY ', r.key_columns[1:1], p.last_key, batch_size);
+    FOR s IN SELECT * FROM current_view_internal._search_batch_sql(search_table, r.position,
                                                          p.last_key IS NOT NULL, upper_key IS NOT NULL) LOOP
         EXECUTE s.statement USING p.last_key, upper_key;
         IF s.step = 'insert' THEN
@@ -532,19 +532,19 @@ BEGIN
         END IF;
     END LOOP;
     IF upper_key IS NULL AND EXISTS (
-        SELECT 1 FROM @extschema@.search_source_registry o
+        SELECT 1 FROM current_view_internal.search_source_registry o
         WHERE o.search_schema = r.search_schema AND o.search_table = r.search_table
           AND o.position > r.position) THEN
         -- This source is done; the next batch starts the next source.
-        PERFORM @extschema@._rebuild_record('search', search_table, r.position + 1, NULL,
+        PERFORM current_view_internal._rebuild_record('search', search_table, r.position + 1, NULL,
                                             batch_rows, false, NULL);
         RETURN false;
     END IF;
-    PERFORM @extschema@._rebuild_record('search', search_table, r.position, upper_key,
+    PERFORM current_view_internal._rebuild_record('search', search_table, r.position, upper_key,
                                         batch_rows, upper_key IS NULL,
-                                        (SELECT sum(@extschema@._estimated_rows(
+                                        (SELECT sum(current_view_internal._estimated_rows(
                                                     format('%I.%I', o.source_schema, o.source_table)::regclass))
-                                         FROM @extschema@.search_source_registry o
+                                         FROM current_view_internal.search_source_registry o
                                          WHERE o.search_schema = r.search_schema
                                            AND o.search_table = r.search_table));
     RETURN upper_key IS NULL;
@@ -559,10 +559,10 @@ CREATE PROCEDURE @extschema@.rebuild_search_table(search_table text, batch_size 
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    st regclass := @extschema@._search_table_regclass(search_table);
+    st regclass := current_view_internal._search_table_regclass(search_table);
 BEGIN
-    PERFORM @extschema@._rebuild_begin('search', st, batch_size, restart);
-    WHILE NOT @extschema@._rebuild_search_batch(st, batch_size) LOOP
+    PERFORM current_view_internal._rebuild_begin('search', st, batch_size, restart);
+    WHILE NOT current_view_internal._rebuild_search_batch(st, batch_size) LOOP
         COMMIT;
     END LOOP;
 END

@@ -12,7 +12,7 @@
 -- behind (settings roll back with the transaction).
 
 -- The columns of rel, each quoted and prefixed with "alias.".
-CREATE FUNCTION @extschema@._alias_columns(rel regclass, alias text)
+CREATE FUNCTION current_view_internal._alias_columns(rel regclass, alias text)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -29,16 +29,16 @@ $$;
 -- linear: the keys drive index probes into the history (LATERAL), and rows
 -- are changed by (tableoid, ctid) or by key, never by a join of two
 -- unindexed sets.
-CREATE FUNCTION @extschema@._repair_keys_sql(tbl regclass, keys_sql text)
+CREATE FUNCTION current_view_internal._repair_keys_sql(tbl regclass, keys_sql text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
-    keys text := @extschema@._column_list(reg.key_columns);
+    reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
+    keys text := current_view_internal._column_list(reg.key_columns);
     k_keys text;
-    t_is_k text := @extschema@._key_comparison(tbl, reg.key_columns, 't.%1$I', 3, 'k.%1$I');
+    t_is_k text := current_view_internal._key_comparison(tbl, reg.key_columns, 't.%1$I', 3, 'k.%1$I');
     versions_desc text;
     cur regclass;
 BEGIN
@@ -68,7 +68,7 @@ BEGIN
             $sql$,
             keys, keys_sql, k_keys, reg.current_column, versions_desc, tbl, t_is_k,
             reg.table_schema, reg.heads_table,
-            @extschema@._key_comparison(tbl, reg.key_columns, 'h.%1$I', 3, 'k.%1$I'));
+            current_view_internal._key_comparison(tbl, reg.key_columns, 'h.%1$I', 3, 'k.%1$I'));
     END IF;
     cur := format('%I.%I', reg.table_schema, reg.current_table)::regclass;
     RETURN format($sql$
@@ -87,26 +87,26 @@ BEGIN
         ON CONFLICT (%1$s) DO UPDATE SET (%11$s) = ROW(%12$s)
         WHERE ROW(%9$s)::text IS DISTINCT FROM ROW(%12$s)::text
         $sql$,
-        keys, keys_sql, @extschema@._alias_columns(cur, 't'), tbl, t_is_k, versions_desc, cur,
-        @extschema@._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 't.%1$I'),
-        @extschema@._alias_columns(cur, 'c'),
-        @extschema@._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 'k.%1$I'),
-        @extschema@._visible_columns(cur, NULL),
-        @extschema@._alias_columns(cur, 'excluded'));
+        keys, keys_sql, current_view_internal._alias_columns(cur, 't'), tbl, t_is_k, versions_desc, cur,
+        current_view_internal._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 't.%1$I'),
+        current_view_internal._alias_columns(cur, 'c'),
+        current_view_internal._key_comparison(tbl, reg.key_columns, 'c.%1$I', 3, 'k.%1$I'),
+        current_view_internal._visible_columns(cur, NULL),
+        current_view_internal._alias_columns(cur, 'excluded'));
 END
 $$;
 
 -- The leaf partitions of every registered partitioned table, as a jsonb
 -- array of [table oid, leaf oid], and [table oid, 0] for each table (which
 -- may have no partitions).
-CREATE FUNCTION @extschema@._registered_partitions()
+CREATE FUNCTION current_view_internal._registered_partitions()
 RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_array(c.oid::bigint,
                                                 CASE WHEN p.isleaf THEN p.relid::oid::bigint ELSE 0 END)), '[]')
-    FROM @extschema@.versioned_table_registry r
+    FROM current_view_internal.versioned_table_registry r
     JOIN pg_namespace n ON n.nspname = r.table_schema
     JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = r.table_name AND c.relkind = 'p'
     CROSS JOIN LATERAL pg_partition_tree(c.oid) p
@@ -115,16 +115,16 @@ $$;
 
 -- Recompute the keys of tbl that lost their current row's partition
 -- (dropped or detached leaves) or that gained rows (attached leaves).
-CREATE FUNCTION @extschema@._repair_partitions(tbl regclass, dropped oid[], detached oid[],
+CREATE FUNCTION current_view_internal._repair_partitions(tbl regclass, dropped oid[], detached oid[],
                                                attached oid[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    reg @extschema@.versioned_table_registry := @extschema@._registration(tbl);
+    reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
     derived name := coalesce(reg.heads_table, reg.current_table);
-    keys text := @extschema@._column_list(reg.key_columns);
+    keys text := current_view_internal._column_list(reg.key_columns);
     match_cur text;
     part oid;
     key_sql text[] := '{}';
@@ -139,7 +139,7 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     -- A current row of the 'table' strategy equal, by key and version, to a row of d.
-    match_cur := @extschema@._key_comparison(tbl, reg.key_columns || reg.version_columns,
+    match_cur := current_view_internal._key_comparison(tbl, reg.key_columns || reg.version_columns,
                                              'c.%1$I', 3, 'd.%1$I');
     IF reg.strategy = 'flag' THEN
         -- The heads table names the partition of each key's current row.
@@ -154,8 +154,8 @@ BEGIN
             key_sql := key_sql || format(
                 'SELECT %1$s FROM %2$I.%3$I c WHERE NOT EXISTS (SELECT 1 FROM %4$s d WHERE %5$s AND ROW(%6$s)::text = ROW(%7$s)::text)',
                 keys, reg.table_schema, reg.current_table, tbl, match_cur,
-                @extschema@._alias_columns(format('%I.%I', reg.table_schema, reg.current_table)::regclass, 'd'),
-                @extschema@._alias_columns(format('%I.%I', reg.table_schema, reg.current_table)::regclass, 'c'));
+                current_view_internal._alias_columns(format('%I.%I', reg.table_schema, reg.current_table)::regclass, 'd'),
+                current_view_internal._alias_columns(format('%I.%I', reg.table_schema, reg.current_table)::regclass, 'c'));
         END IF;
         FOREACH part IN ARRAY detached LOOP
             key_sql := key_sql || format(
@@ -176,13 +176,13 @@ BEGIN
     END IF;
     -- Writers wait, as for a rebuild batch (see 40_operations.sql).
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
-    PERFORM @extschema@._allow_flag_writes(tbl);
-    EXECUTE @extschema@._repair_keys_sql(tbl, array_to_string(key_sql, ' UNION '))
+    PERFORM current_view_internal._allow_flag_writes(tbl);
+    EXECUTE current_view_internal._repair_keys_sql(tbl, array_to_string(key_sql, ' UNION '))
         USING dropped || detached;
 END
 $$;
 
-CREATE FUNCTION @extschema@._remember_partitions()
+CREATE FUNCTION current_view_internal._remember_partitions()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -190,12 +190,12 @@ AS $$
 BEGIN
     PERFORM set_config('current_view_ddl.partitions',
                        (coalesce(nullif(current_setting('current_view_ddl.partitions', true), ''), '[]')::jsonb
-                        || jsonb_build_array(@extschema@._registered_partitions()))::text,
+                        || jsonb_build_array(current_view_internal._registered_partitions()))::text,
                        false);
 END
 $$;
 
-CREATE FUNCTION @extschema@._repair_changed_partitions()
+CREATE FUNCTION current_view_internal._repair_changed_partitions()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -212,7 +212,7 @@ BEGIN
         WITH before AS (SELECT (e->>0)::oid AS tbl, (e->>1)::oid AS leaf
                         FROM jsonb_array_elements(stack -> -1) e),
              after AS (SELECT (e->>0)::oid AS tbl, (e->>1)::oid AS leaf
-                       FROM jsonb_array_elements(@extschema@._registered_partitions()) e),
+                       FROM jsonb_array_elements(current_view_internal._registered_partitions()) e),
              changed AS (
                  SELECT coalesce(b.tbl, a.tbl) AS tbl, coalesce(b.leaf, a.leaf) AS leaf,
                         a.leaf IS NULL AS gone
@@ -229,7 +229,7 @@ BEGIN
         WHERE c.tbl IN (SELECT tbl FROM before) AND c.tbl IN (SELECT tbl FROM after)
         GROUP BY c.tbl
     LOOP
-        PERFORM @extschema@._repair_partitions(change.tbl, change.dropped, change.detached,
+        PERFORM current_view_internal._repair_partitions(change.tbl, change.dropped, change.detached,
                                                change.attached);
     END LOOP;
 END
@@ -237,8 +237,8 @@ $$;
 
 CREATE EVENT TRIGGER current_view_remember_partitions ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
-    EXECUTE FUNCTION @extschema@._remember_partitions();
+    EXECUTE FUNCTION current_view_internal._remember_partitions();
 
 CREATE EVENT TRIGGER current_view_repair_partitions ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
-    EXECUTE FUNCTION @extschema@._repair_changed_partitions();
+    EXECUTE FUNCTION current_view_internal._repair_changed_partitions();

@@ -9,6 +9,8 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "nodes/lockoptions.h"
 #include "lib/stringinfo.h"
 #include "nodes/plannodes.h"
 #include "utils/relcache.h"
@@ -30,6 +32,24 @@ extern void append_column_list(StringInfo buf, const char *prefix,
 /* sql_text.c: running a cached SPI plan and checking its outcome */
 extern uint64 execute_plan(SPIPlanPtr plan, Datum *values, int expected_ret);
 extern SPIPlanPtr prepare_kept_plan(const char *sql, int nargs, Oid *argtypes);
+
+/* rowaccess.c: one row of a key through an index, without SPI */
+typedef struct KeyIndex
+{
+	Oid			indexoid;
+	int			nkeys;
+	RegProcedure eq_procs[INDEX_MAX_KEYS];	/* key = scan value */
+	Oid			collations[INDEX_MAX_KEYS];
+} KeyIndex;
+
+extern bool rows_writable_directly(Relation rel);
+extern bool find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
+							AttrNumber flag_attnum, KeyIndex *ki);
+extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
+							  TupleTableSlot *slot);
+extern bool lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode);
+extern void update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum,
+							bool value);
 
 /* statements.c: the statement a row trigger fires for */
 extern void statements_init(void);

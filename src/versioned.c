@@ -40,11 +40,14 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_publication.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -67,6 +70,7 @@
 
 PG_FUNCTION_INFO_V1(current_view_flag_trigger);
 PG_FUNCTION_INFO_V1(current_view_append_only_trigger);
+PG_FUNCTION_INFO_V1(current_view_check_publication);
 
 #define MAX_COLUMNS INDEX_MAX_KEYS
 
@@ -98,6 +102,15 @@ typedef enum PlanKind
 	NUM_PLAN_KINDS
 } PlanKind;
 
+/* Why PostgreSQL refuses UPDATEs of a published relation, if it does. */
+typedef enum PublicationBlock
+{
+	PUBLICATION_ALLOWS_UPDATES,
+	PUBLICATION_NO_REPLICA_IDENTITY,
+	PUBLICATION_COLUMN_LIST,
+	PUBLICATION_ROW_FILTER
+} PublicationBlock;
+
 typedef struct VersionedRelKey
 {
 	Oid			relid;			/* a leaf partition, or the registered table */
@@ -126,10 +139,14 @@ typedef struct VersionedRel
 	AttrNumber	key_attnums[MAX_COLUMNS];
 	AttrNumber	version_attnums[MAX_COLUMNS];
 	AttrNumber	flag_attnum;
+	PublicationBlock publication_block; /* of relid */
 	Oid			key_types[MAX_COLUMNS];
 	Oid			version_types[MAX_COLUMNS];
 	Oid			version_collations[MAX_COLUMNS];
 	FmgrInfo	version_cmp[MAX_COLUMNS];
+	/* a leaf whose current row is found and demoted without SPI */
+	bool		direct;
+	KeyIndex	flag_index;		/* its unique index on (key) WHERE flag */
 	SPIPlanPtr	plans[NUM_PLAN_KINDS];
 } VersionedRel;
 
@@ -286,6 +303,93 @@ registered_attnum(Oid relid, const char *column)
 	return attnum;
 }
 
+/*
+ * Whether PostgreSQL refuses UPDATEs of rel because of how it is published,
+ * by the rules of CheckCmdReplicaIdentity().  Every insert that replaces a
+ * current row demotes it with an UPDATE, so such a table would fail on
+ * INSERT with "cannot update table": registration and the triggers say why
+ * instead, and how to fix it.
+ */
+static PublicationBlock
+publication_block(Relation rel)
+{
+	bool		pubupdate;
+#if PG_VERSION_NUM >= 150000
+	PublicationDesc desc;
+#endif
+
+	/* The rows, and the UPDATEs, are in the partitions. */
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+		return PUBLICATION_ALLOWS_UPDATES;
+#if PG_VERSION_NUM >= 150000
+	RelationBuildPublicationDesc(rel, &desc);
+	if (!desc.rf_valid_for_update)
+		return PUBLICATION_ROW_FILTER;
+	if (!desc.cols_valid_for_update)
+		return PUBLICATION_COLUMN_LIST;
+	pubupdate = desc.pubactions.pubupdate;
+#else
+	pubupdate = GetRelationPublicationActions(rel)->pubupdate;
+#endif
+	if (pubupdate && !OidIsValid(RelationGetReplicaIndex(rel)) &&
+		rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL)
+		return PUBLICATION_NO_REPLICA_IDENTITY;
+	return PUBLICATION_ALLOWS_UPDATES;
+}
+
+static void
+report_publication_block(const char *relname, PublicationBlock block, const char *flag_column)
+{
+	if (block == PUBLICATION_ALLOWS_UPDATES)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("versioned table \"%s\" is published in a way that refuses updates", relname),
+			 block == PUBLICATION_NO_REPLICA_IDENTITY ?
+			 errdetail("It publishes updates and has no replica identity; current_view marks current rows by updating column \"%s\".",
+					   flag_column) :
+			 block == PUBLICATION_COLUMN_LIST ?
+			 errdetail("The column list of a publication of it does not cover its replica identity; current_view marks current rows by updating column \"%s\".",
+					   flag_column) :
+			 errdetail("A row filter of a publication of it uses columns outside its replica identity; current_view marks current rows by updating column \"%s\".",
+					   flag_column),
+			 block == PUBLICATION_NO_REPLICA_IDENTITY ?
+			 errhint("Give the table a primary key, or use ALTER TABLE ... REPLICA IDENTITY USING INDEX or REPLICA IDENTITY FULL.") :
+			 block == PUBLICATION_COLUMN_LIST ?
+			 errhint("Include the replica identity columns in the publication's column list.") :
+			 errhint("Use only replica identity columns in the publication's row filter.")));
+}
+
+/* Writes that keep the current rows of vr's relation update it. */
+static void
+require_updatable(VersionedRel *vr)
+{
+	if (vr->publication_block != PUBLICATION_ALLOWS_UPDATES)
+		report_publication_block(get_rel_name(vr->key.relid), vr->publication_block,
+								 NameStr(vr->flag_column));
+}
+
+/*
+ * _check_publication(tbl regclass, current_column name): at registration,
+ * the error the first write would raise, for the table and every partition.
+ */
+Datum
+current_view_check_publication(PG_FUNCTION_ARGS)
+{
+	List	   *relids = find_all_inheritors(PG_GETARG_OID(0), AccessShareLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Relation	rel = relation_open(lfirst_oid(lc), NoLock);
+
+		report_publication_block(RelationGetRelationName(rel), publication_block(rel),
+								 NameStr(*PG_GETARG_NAME(1)));
+		relation_close(rel, NoLock);
+	}
+	PG_RETURN_VOID();
+}
+
 static void
 build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 {
@@ -293,6 +397,12 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 	HeapTuple	classtup;
 	Oid			relid = vr->key.relid;
 	Oid			heads_namespace;
+	Relation	rel;
+
+	/* First: taking the lock may process invalidations. */
+	rel = relation_open(relid, AccessShareLock);
+	vr->publication_block = publication_block(rel);
+	relation_close(rel, NoLock);
 
 	if (trigger->tgnargs < ARG_FIRST_COLUMN + 2)
 		elog(ERROR, "trigger \"%s\" has too few arguments", trigger->tgname);
@@ -330,6 +440,11 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 		fmgr_info_copy(&vr->version_cmp[i], &typentry->cmp_proc_finfo, TopMemoryContext);
 	}
 	vr->flag_attnum = registered_attnum(relid, NameStr(vr->flag_column));
+
+	rel = table_open(relid, AccessShareLock);
+	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
+		find_flag_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
+	table_close(rel, AccessShareLock);
 
 	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
 	vr->heads_relid = get_relname_relid(NameStr(vr->heads_name), heads_namespace);
@@ -532,6 +647,8 @@ keys_and_versions(KeyTask *task)
 static VersionedRel *
 leaf_entry(KeyTask *task, Oid relid)
 {
+	VersionedRel *vr;
+
 	if (relid == task->root->key.relid)
 		return task->root;
 	/*
@@ -548,7 +665,9 @@ leaf_entry(KeyTask *task, Oid relid)
 				 errhint("Run CALL rebuild_versioned_table('%s') to recompute the current rows.",
 						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(task->root->key.relid)),
 													get_rel_name(task->root->key.relid)))));
-	return lookup_versioned_rel(relid, task->root->key.relid, task->trigger);
+	vr = lookup_versioned_rel(relid, task->root->key.relid, task->trigger);
+	require_updatable(vr);
+	return vr;
 }
 
 /* Where the current row of the task's key lives, if anywhere. */
@@ -592,6 +711,48 @@ compare_with_spi_row(KeyTask *task)
 	return 0;
 }
 
+/* Compare the task's version with the version columns of a row of vr. */
+static int
+compare_with_slot(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
+{
+	VersionedRel *root = task->root;
+
+	for (int i = 0; i < root->nversions; i++)
+	{
+		bool		isnull;
+		Datum		other = slot_getattr(slot, vr->version_attnums[i], &isnull);
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
+														  root->version_collations[i],
+														  task->versions[i], other));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/* Whether a row of vr, locked after it was found, is still the key's current row. */
+static bool
+still_current(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		flag = slot_getattr(slot, vr->flag_attnum, &isnull);
+
+	if (isnull || !DatumGetBool(flag))
+		return false;
+	for (int i = 0; i < vr->nkeys; i++)
+	{
+		Datum		key = slot_getattr(slot, vr->key_attnums[i], &isnull);
+
+		if (isnull ||
+			!DatumGetBool(OidFunctionCall2Coll(vr->flag_index.eq_procs[i],
+											   vr->flag_index.collations[i],
+											   key, task->keys[i])))
+			return false;
+	}
+	return true;
+}
+
 /*
  * The retry loops below go round again only when a concurrent writer changed
  * the key's rows, which cannot go on for long; a statement that never takes
@@ -612,6 +773,52 @@ check_attempts(KeyTask *task, int attempt)
 						 NameStr(task->root->flag_column))));
 }
 
+typedef enum ClaimOutcome
+{
+	CLAIM_NO_CURRENT,			/* holder has no current row of the key */
+	CLAIM_DEMOTED,				/* the new row wins: the current row was demoted */
+	CLAIM_KEPT					/* the current row stays current, locked FOR KEY SHARE */
+} ClaimOutcome;
+
+/*
+ * What the statements PLAN_DEMOTE_* and PLAN_LOCK_CURRENT do, without SPI:
+ * find the key's current row in holder through its unique index on (key)
+ * WHERE flag, lock it as the outcome needs (FOR NO KEY UPDATE to demote it,
+ * FOR KEY SHARE to keep it), check it again and demote it if the new row wins.
+ * No trigger fires for the demotion.
+ */
+static ClaimOutcome
+claim_directly(KeyTask *task, VersionedRel *holder)
+{
+	Relation	rel = table_open(holder->key.relid, RowExclusiveLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int			threshold = task->ties_win ? 0 : 1;
+	ClaimOutcome outcome = CLAIM_NO_CURRENT;
+
+	/* Rows written so far by this command become visible, as to SPI. */
+	CommandCounterIncrement();
+	for (int attempt = 0;; attempt++)
+	{
+		bool		wins;
+
+		check_attempts(task, attempt);
+		if (!fetch_indexed_row(rel, &holder->flag_index, task->keys, slot))
+			break;
+		wins = compare_with_slot(task, holder, slot) >= threshold;
+		if (!lock_fetched_row(rel, slot, wins ? LockTupleNoKeyExclusive : LockTupleKeyShare) ||
+			!still_current(task, holder, slot) ||
+			(compare_with_slot(task, holder, slot) >= threshold) != wins)
+			continue;
+		if (wins)
+			update_row_flag(rel, slot, holder->flag_attnum, false);
+		outcome = wins ? CLAIM_DEMOTED : CLAIM_KEPT;
+		break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);
+	return outcome;
+}
+
 /*
  * A row with the task's key and version, living in relation self, has been or
  * is about to be written: decide whether it becomes the current row of its
@@ -628,7 +835,24 @@ claim_current(KeyTask *task, Oid self)
 
 		check_attempts(task, attempt);
 		current = current_relation_hint(task);
-		if (OidIsValid(current))
+		if (OidIsValid(current) && leaf_entry(task, current)->direct)
+		{
+			switch (claim_directly(task, leaf_entry(task, current)))
+			{
+				case CLAIM_DEMOTED:
+					/* The heads row exists: the demoted row was current. */
+					if (current != self)
+						run(root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(self)),
+							SPI_OK_UPDATE);
+					return true;
+				case CLAIM_KEPT:
+					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+					return false;
+				case CLAIM_NO_CURRENT:
+					break;
+			}
+		}
+		else if (OidIsValid(current))
 		{
 			VersionedRel *holder = leaf_entry(task, current);
 
@@ -1120,6 +1344,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(event))
 		elog(ERROR, "current_view_flag_trigger: unexpected statement-level event");
+	require_updatable(vr);
 
 	if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
@@ -1131,8 +1356,17 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
-			if (tuple_flag(vr, rel, trigdata->tg_trigtuple) !=
-				tuple_flag(vr, rel, trigdata->tg_newtuple))
+			bool		old_flag = tuple_flag(vr, rel, trigdata->tg_trigtuple);
+
+			/*
+			 * A logical replication subscriber whose triggers fire (ENABLE
+			 * ALWAYS) decides its flags itself, as for an INSERT: the flag
+			 * changes that the origin's triggers made arrive as UPDATEs.
+			 */
+			if (old_flag != tuple_flag(vr, rel, result) &&
+				SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+				result = with_flag(vr, rel, result, old_flag);
+			if (old_flag != tuple_flag(vr, rel, result))
 				ereport(ERROR,
 						(errcode(ERRCODE_GENERATED_ALWAYS),
 						 errmsg("column \"%s\" of versioned table \"%s\" is maintained by current_view",
@@ -1189,8 +1423,11 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 	 * Flag maintenance updates rows of append-only tables too, and an UPDATE
 	 * through the view moves a current row forward, keeping its previous
 	 * contents as a new history row (which may delete it from its partition).
+	 * A logical replication subscriber applies what the origin's triggers
+	 * did and already allowed.
 	 */
 	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
+		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		row_is_advancing(trigdata->tg_relation, trigdata->tg_trigtuple) ||
 		(OidIsValid(flag_writes_relid) &&
 		 registered_table_of_trigger(trigdata->tg_trigger->tgoid,

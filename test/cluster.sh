@@ -47,7 +47,9 @@ build_and_install() {
 	make -s clean >/dev/null
 	# -Werror: a warning is a build failure here, as in CI.
 	make -s COPT='-Werror'
-	$SUDO make -s install >/dev/null
+	# sudo resets the environment: PG_CONFIG goes on the command line, or
+	# the extension would be installed into the system's PostgreSQL.
+	$SUDO make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
 # start_cluster [extra postgres -c settings...]
@@ -65,6 +67,38 @@ start_cluster() {
 	as_pg_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -o "$opts" -w start >/dev/null
 	export PGHOST=$CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 	log "throwaway cluster running in $CLUSTER_DIR"
+}
+
+# stage_tests DIR: a copy of test/ (TAP tests and the files they read, which
+# they find relative to their own directory) and of the sources they check, in
+# a new temporary directory
+# owned by the PostgreSQL OS user, which may not be able to read the
+# checkout (a clone in root's home, mode 0700).  Prints its path.
+stage_tests() {
+	local dir entry
+	dir=$(mktemp -d "/tmp/current_view_$1.XXXXXX")
+	for entry in test/*; do
+		case ${entry#test/} in
+		output | output_isolation | tmp_check | *.log) ;;
+		*) cp -r "$entry" "$dir/" ;;
+		esac
+	done
+	# What tests of the sources read (README examples, release files, the
+	# SQL parts), found through CURRENT_VIEW_SOURCE.
+	mkdir "$dir/source"
+	cp -r README.md META.json CHANGELOG.md LICENSE current_view.control Makefile sql "$dir/source/"
+	if [ "$(id -u)" = 0 ]; then chown -R "$PG_OS_USER" "$dir"; fi
+	echo "$dir"
+}
+
+# prove_staged DIR PROVE_ARGS...: prove run by the PostgreSQL OS user in a
+# directory made by stage_tests; test files are named relative to DIR.
+prove_staged() {
+	local dir=$1
+	shift
+	(cd "$dir" && as_pg_user env PATH="$PG_BINDIR:$PATH" TESTDIR="$dir" CURRENT_VIEW_SOURCE="$dir/source" \
+		PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
+		prove -I "$PGXS_DIR/src/test/perl" "$@")
 }
 
 stop_cluster() {

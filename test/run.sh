@@ -4,38 +4,97 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/cluster.sh
+# A glob that matches nothing is an empty list: no tests, counted as such.
+shopt -s nullglob
+
+# The tally of `make test`: one entry per pg_regress test, isolation test and
+# TAP file.  Anything that did not report a pass is a failure.
+PASSED=0 FAILED=0 SKIPPED=0 PROBLEMS=()
+fail() {
+	FAILED=$((FAILED + 1))
+	PROBLEMS+=("FAILED: $*")
+}
+
+# count_results SUITE LOG STATUS TEST...: the result of each scheduled test
+# in a pg_regress or isolation log (PostgreSQL 15's format, and the TAP
+# format of 16 and later).  A test without a result line failed, a run that
+# exited non-zero without reporting a failure failed, and so did a run with
+# nothing scheduled.
+count_results() {
+	local suite=$1 log=$2 status=$3 name before=$FAILED
+	shift 3
+	[ $# -gt 0 ] || { fail "$suite: no tests"; return 0; }
+	for name; do
+		if grep -qE "^(test +| +)$name +\.\.\. ok|^ok [0-9]+ +[-+] $name( |\$)" "$log"; then
+			PASSED=$((PASSED + 1))
+		elif grep -qE "^(test +| +)$name +\.\.\. (FAILED|failed)|^not ok [0-9]+ +[-+] $name( |\$)" "$log"; then
+			fail "$suite $name"
+		else
+			fail "$suite $name: no result"
+		fi
+	done
+	[ "$status" = 0 ] || [ "$FAILED" -gt "$before" ] || fail "$suite: exited with status $status"
+}
+
+# run_installcheck SUITE DIR EXT MAKE_ARGS...: `make installcheck` of one
+# suite, counted against the tests in DIR.
+run_installcheck() {
+	local suite=$1 dir=$2 ext=$3 status=0 tests=() file
+	shift 3
+	for file in "$dir"/*"$ext"; do tests+=("$(basename "$file" "$ext")"); done
+	make installcheck TAP_TESTS= "$@" 2>&1 | tee "test/$suite.log" || status=$?
+	count_results "$suite" "test/$suite.log" "$status" "${tests[@]}"
+	rm -f "test/$suite.log"
+}
+
+# run_tap_tests: each TAP file on its own, as the PostgreSQL OS user, from a
+# staged copy of test/.  It passed if prove says PASS; `plan skip_all` with
+# a reason is a skip; no plan, no tests, a death or a non-zero exit failed,
+# and so did a run in which no file passed.
+run_tap_tests() {
+	local dir file name status passed_before=$PASSED failed_before=$FAILED
+	local files=(test/t/*.pl)
+	dir=$(stage_tests tap)
+	for file in "${files[@]}"; do
+		name=$(basename "$file")
+		status=0
+		prove_staged "$dir" "t/$name" 2>&1 | tee test/prove.log || status=$?
+		if [ "$status" = 0 ] && grep -q '^Result: PASS' test/prove.log; then
+			PASSED=$((PASSED + 1))
+		elif [ "$status" = 0 ] && grep -q '^Result: NOTESTS' test/prove.log &&
+			grep -q '\.\. skipped: ' test/prove.log && ! grep -q 'skipped: (no reason given)' test/prove.log; then
+			SKIPPED=$((SKIPPED + 1))
+			PROBLEMS+=("skipped: TAP $name: $(sed -n 's/.*\.\. skipped: //p' test/prove.log | head -1)")
+		else
+			fail "TAP $name"
+		fi
+	done
+	rm -f test/prove.log
+	[ "$PASSED" -gt "$passed_before" ] || fail "TAP: no test file ran a test"
+	# The server and test logs of a failed run, kept for reading.
+	if [ "$FAILED" -gt "$failed_before" ] && [ -d "$dir/tmp_check/log" ]; then
+		mkdir -p test/tmp_check && cp -r "$dir/tmp_check/log" test/tmp_check/
+		PROBLEMS+=("TAP logs: test/tmp_check/log")
+	fi
+	rm -rf "$dir"
+}
 
 run_tests() {
 	start_cluster
-	local status=0
-	log "pg_regress and isolation tests"
-	# TAP tests run below, as an unprivileged OS user with their own clusters.
-	make installcheck TAP_TESTS= 2>&1 | tee test/installcheck.log || status=1
+	log "pg_regress tests"
+	run_installcheck pg_regress test/sql .sql ISOLATION=
+	log "isolation tests"
+	run_installcheck isolation test/specs .spec REGRESS=
 	stop_cluster
 
+	# TAP tests run their own clusters.
 	log "TAP tests"
-	local tap_dir
-	tap_dir=$(mktemp -d /tmp/current_view_tap.XXXXXX)
-	chmod 755 "$tap_dir"
-	[ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$tap_dir"
-	if ls test/t/*.pl >/dev/null 2>&1; then
-		(cd "$tap_dir" && as_pg_user env PATH="$PG_BINDIR:$PATH" TESTDIR="$tap_dir" \
-			PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-			prove -I "$PGXS_DIR/src/test/perl" "$OLDPWD"/test/t/*.pl) 2>&1 | tee test/prove.log || status=1
-	fi
-	rm -rf "$tap_dir"
+	run_tap_tests
 
-	local passed failed
-	passed=$(grep -cE '^\s*(test )?\S+\s+\.\.\. ok' test/installcheck.log || true)
-	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' test/installcheck.log || true)
-	if [ -f test/prove.log ]; then
-		passed=$((passed + $(grep -cE '^t?.*\.pl \.+ ok' test/prove.log || true)))
-		failed=$((failed + $(grep -cE '\.pl \.+ (Dubious|Failed|not ok)' test/prove.log || true)))
-	fi
-	rm -f test/installcheck.log test/prove.log
 	echo
-	echo "$passed passed, $failed failed"
-	[ "$status" = 0 ] && [ "$failed" = 0 ]
+	[ ${#PROBLEMS[@]} = 0 ] || printf '%s\n' "${PROBLEMS[@]}"
+	echo "$PASSED passed, $FAILED failed$([ "$SKIPPED" = 0 ] || echo ", $SKIPPED skipped")"
+	[ "$FAILED" = 0 ]
 }
 
 case "${1:-test}" in

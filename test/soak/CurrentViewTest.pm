@@ -27,13 +27,15 @@ sub new_node
 	return $node;
 }
 
-# A database with the extension and the shared schema; the table
-# registered without backfill is rebuilt unless told otherwise.
+# A database with the extension (of version $opts{version}, default the
+# newest) and the shared schema; the table registered without backfill is
+# rebuilt unless told otherwise.
 sub create_test_database
 {
 	my ($node, $db, %opts) = @_;
+	my $version = $opts{version} ? " VERSION '$opts{version}'" : '';
 	$node->safe_psql('postgres', qq{CREATE DATABASE "$db"});
-	$node->safe_psql($db, 'CREATE EXTENSION current_view');
+	$node->safe_psql($db, "CREATE EXTENSION current_view$version");
 	$node->command_ok(
 		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($db),
 		  '-f', "$soak_dir/schema.sql" ],

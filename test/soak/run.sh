@@ -6,11 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source test/cluster.sh
-seconds=${1:-${SOAK_SECONDS:-600}}
-dir=$(mktemp -d /tmp/current_view_soak.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$dir"
+export SOAK_SECONDS=${1:-${SOAK_SECONDS:-600}}
+dir=$(stage_tests soak)
 trap 'rm -rf "$dir"' EXIT
-(cd "$dir" && as_pg_user env PATH="$PG_BINDIR:$PATH" SOAK_SECONDS="$seconds" \
-	PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-	prove -v -I "$PGXS_DIR/src/test/perl" "$OLDPWD/test/t/003_soak.pl")
+prove_staged "$dir" -v t/003_soak.pl

@@ -45,8 +45,8 @@ GRANT SELECT, INSERT ON owned, err TO regress_cv_intruder;
 SET ROLE regress_cv_intruder;
 SELECT expect_error($$SELECT register_versioned_table('owned', '{id}', '{v}')$$);
 SELECT expect_error($$SELECT unregister_versioned_table('err')$$);
-SELECT expect_error($$DELETE FROM versioned_table_registry$$);
-SELECT count(*) FROM versioned_table_registry WHERE table_name = 'err';
+SELECT expect_error($$DELETE FROM current_view_internal.versioned_table_registry$$);
+SELECT count(*) FROM current_view_internal.versioned_table_registry WHERE table_name = 'err';
 -- ... but a role with only INSERT can write, and the triggers work.
 INSERT INTO err VALUES (1, 5, 'by intruder');
 RESET ROLE;

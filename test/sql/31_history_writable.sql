@@ -4,7 +4,7 @@
 CREATE TABLE stock (id int, v int, qty int, note text);
 INSERT INTO stock VALUES (1, 1, 10, 'start'), (2, 1, 20, 'start');
 SELECT register_versioned_table('stock', '{id}', '{v}', strategy => 'table');
-SELECT next_version FROM versioned_table_registry WHERE table_name = 'stock';
+SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_name = 'stock';
 UPDATE stock_current SET qty = qty + 1, note = 'plus one' WHERE id = 1 RETURNING *;
 UPDATE stock_current SET qty = qty * 2 RETURNING *;
 -- An explicit newer version is kept; an older one is refused.
@@ -27,7 +27,7 @@ CREATE TABLE accounts (id int, at timestamptz, balance numeric,
 INSERT INTO accounts VALUES (1, '2024-01-01', 100), (2, '2024-01-01', 200);
 SELECT register_versioned_table('accounts', '{id}', '{at}', strategy => 'table',
                                 deleted_column => 'deleted');
-SELECT next_version, current_table FROM versioned_table_registry WHERE table_name = 'accounts';
+SELECT next_version, current_table FROM current_view_internal.versioned_table_registry WHERE table_name = 'accounts';
 SELECT pg_get_viewdef('accounts_current');
 UPDATE accounts_current SET balance = balance - 1 WHERE id = 1;
 -- DELETE reports the rows it removed from the view.
@@ -169,7 +169,7 @@ CREATE TABLE legacy (id int, v int, qty int);
 SELECT register_versioned_table('legacy', '{id}', '{v}');
 DROP TRIGGER current_view_write ON legacy_current;
 CREATE TRIGGER current_view_write INSTEAD OF UPDATE ON legacy_current FOR EACH ROW
-    EXECUTE FUNCTION current_view_write_trigger('public', 'legacy', '', 'current', '', '1', '1', 'id', 'v');
+    EXECUTE FUNCTION current_view_internal.current_view_write_trigger('public', 'legacy', '', 'current', '', '1', '1', 'id', 'v');
 INSERT INTO legacy VALUES (1, 1, 10);
 SELECT expect_error($$UPDATE legacy_current SET qty = 11$$);
 DROP TABLE legacy CASCADE;

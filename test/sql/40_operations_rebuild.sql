@@ -100,7 +100,7 @@ END $$;
 SELECT s.step,
        count(*) FILTER (WHERE e.line ~ 'Seq Scan') AS seq_scans,
        bool_or(e.line ~ 'Index Cond: \(\(id > 100\) AND \(id <= 199\)\)') AS key_range_index_scan
-FROM _versioned_batch_sql('reb_big', true, true) s, explain_batch(s.statement) e(line)
+FROM current_view_internal._versioned_batch_sql('reb_big', true, true) s, explain_batch(s.statement) e(line)
 GROUP BY s.step ORDER BY s.step;
 -- The bound of a batch, as _batch_upper_key writes it.
 SELECT line FROM explain_batch(
@@ -134,9 +134,9 @@ ROLLBACK;
 SELECT count(*) AS unfinished FROM rebuilds;
 
 -- The progress detail: rate and estimated time left.
-SELECT _rebuild_progress_detail(2500, 1000, 2.0, 10000);
-SELECT _rebuild_progress_detail(12000, 1000, 2.0, 10000);
-SELECT _rebuild_progress_detail(2500, 1000, 2.0, NULL);
+SELECT current_view_internal._rebuild_progress_detail(2500, 1000, 2.0, 10000);
+SELECT current_view_internal._rebuild_progress_detail(12000, 1000, 2.0, 10000);
+SELECT current_view_internal._rebuild_progress_detail(2500, 1000, 2.0, NULL);
 
 -- Search tables: rebuild every source in batches of its key.
 CREATE TABLE reb_make (id int PRIMARY KEY, name text);
@@ -185,9 +185,9 @@ ANALYZE reb_make, reb_model, reb_trim, reb_search;
 SELECT s.step,
        count(*) FILTER (WHERE e.line ~ 'Seq Scan on (reb_trim|reb_search)') AS seq_scans,
        bool_or(e.line ~ 'Index Cond: \(\((id|reb_trim_id) > ''100''::bigint\) AND \((id|reb_trim_id) <= ''199''::bigint\)\)') AS key_range_index_scan
-FROM _search_batch_sql('reb_search', 1, true, true) s, explain_batch(s.statement) e(line)
+FROM current_view_internal._search_batch_sql('reb_search', 1, true, true) s, explain_batch(s.statement) e(line)
 GROUP BY s.step ORDER BY s.step;
-SELECT statement FROM _search_batch_sql('reb_search', 2, false, true) WHERE step = 'delete';
+SELECT statement FROM current_view_internal._search_batch_sql('reb_search', 2, false, true) WHERE step = 'delete';
 SELECT expect_error($$CALL rebuild_search_table('no_such_search')$$);
 SELECT expect_error($$CALL rebuild_search_table('reb_search', -1)$$);
 
@@ -197,16 +197,16 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON reb, reb_search TO regress_cv_rebuilder;
 SET ROLE regress_cv_rebuilder;
 SELECT expect_error($$CALL rebuild_versioned_table('reb')$$);
 SELECT expect_error($$CALL rebuild_search_table('reb_search')$$);
-SELECT expect_error($$SELECT _allow_flag_writes('reb')$$);
-SELECT expect_error($$INSERT INTO rebuild_progress_registry VALUES ('versioned', 'public', 'reb', NULL, NULL, 0, now(), now(), 0, now())$$);
+SELECT expect_error($$SELECT current_view_internal._allow_flag_writes('reb')$$);
+SELECT expect_error($$INSERT INTO current_view_internal.rebuild_progress_registry VALUES ('versioned', 'public', 'reb', NULL, NULL, 0, now(), now(), 0, now())$$);
 SELECT expect_error($$UPDATE reb SET current = false$$);
 RESET ROLE;
 SELECT check_versioned_table('reb');
 REVOKE ALL ON reb, reb_search FROM regress_cv_rebuilder;
 DROP ROLE regress_cv_rebuilder;
--- _allow_flag_writes lasts one transaction and one table only.
+-- current_view_internal._allow_flag_writes lasts one transaction and one table only.
 BEGIN;
-SELECT _allow_flag_writes('reb');
+SELECT current_view_internal._allow_flag_writes('reb');
 SELECT expect_error($$UPDATE reb SET current = false WHERE id = 1$$);
 SELECT expect_error($$UPDATE reb_big SET current = false WHERE id = 1$$);
 ROLLBACK;

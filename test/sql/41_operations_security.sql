@@ -47,21 +47,21 @@ SELECT expect_error($$SELECT add_search_source('sec_search', 'sec_parent')$$);
 SELECT expect_error($$SELECT drop_search_table('sec_search')$$);
 SELECT expect_error($$CALL rebuild_versioned_table('sec_part')$$);
 SELECT expect_error($$CALL rebuild_search_table('sec_search')$$);
-UPDATE versioned_table_registry SET key_columns = '{note}', append_only = true;
-DELETE FROM versioned_table_registry;
-UPDATE search_document_registry SET columns = '{id}';
-DELETE FROM search_document_registry;
-UPDATE search_source_registry SET filter = 'false';
-DELETE FROM search_source_registry;
-SELECT expect_error($$INSERT INTO versioned_table_registry
+UPDATE current_view_internal.versioned_table_registry SET key_columns = '{note}', append_only = true;
+DELETE FROM current_view_internal.versioned_table_registry;
+UPDATE current_view_internal.search_document_registry SET columns = '{id}';
+DELETE FROM current_view_internal.search_document_registry;
+UPDATE current_view_internal.search_source_registry SET filter = 'false';
+DELETE FROM current_view_internal.search_source_registry;
+SELECT expect_error($$INSERT INTO current_view_internal.versioned_table_registry
     SELECT 'public', 'sec_parent', '{id}', '{name}', 'view', NULL, 'x', NULL, '{}', '{}', false, false$$);
-SELECT expect_error($$INSERT INTO search_document_registry
+SELECT expect_error($$INSERT INTO current_view_internal.search_document_registry
     SELECT 'public', 'sec_parent', '{id}', NULL, 'd', 'pg_catalog', 'simple', false$$);
-SELECT expect_error($$INSERT INTO search_source_registry
+SELECT expect_error($$INSERT INTO current_view_internal.search_source_registry
     SELECT search_schema, 'sec_search', 9, source_schema, 'sec_parent', '{}', NULL, weights,
            chain_schemas, chain_tables, key_columns, document_columns, search_columns, false
-    FROM search_source_registry LIMIT 1$$);
-SELECT expect_error($$INSERT INTO rebuild_progress_registry
+    FROM current_view_internal.search_source_registry LIMIT 1$$);
+SELECT expect_error($$INSERT INTO current_view_internal.rebuild_progress_registry
     VALUES ('versioned', 'public', 'sec_part', NULL, '{999}', 0, now(), now(), 0, now())$$);
 RESET ROLE;
 -- Nothing changed.
@@ -84,11 +84,11 @@ CREATE FUNCTION sec_evil.array_to_string(anyarray, text) RETURNS text LANGUAGE p
     AS $$ BEGIN RAISE EXCEPTION 'look-alike array_to_string called'; END $$;
 CREATE FUNCTION sec_evil.count(anyelement) RETURNS bigint LANGUAGE plpgsql
     AS $$ BEGIN RAISE EXCEPTION 'look-alike count called'; END $$;
-CREATE TABLE sec_evil.rebuild_progress_registry (LIKE rebuild_progress_registry);
+CREATE TABLE sec_evil.rebuild_progress_registry (LIKE current_view_internal.rebuild_progress_registry);
 CREATE TABLE sec_evil.sec_part_heads (id int, current_relation regclass);
 SET ROLE regress_cv_owner;
 BEGIN;
-SELECT _allow_flag_writes('sec_part');
+SELECT current_view_internal._allow_flag_writes('sec_part');
 UPDATE sec_part SET current = false;
 COMMIT;
 RESET ROLE;

@@ -43,7 +43,7 @@ for my $round (1 .. 2)
 	# Break the rebuilt state again for the next round.
 	$node->safe_psql('db', q{
 		BEGIN;
-		SELECT _allow_flag_writes('bulk');
+		SELECT current_view_internal._allow_flag_writes('bulk');
 		UPDATE bulk SET current = false WHERE current;
 		TRUNCATE bulk_heads;
 		COMMIT;});

@@ -1,0 +1,85 @@
+-- current_view 1.0 -> 1.1: the part of the upgrade that is not a replay of
+-- the install script's functions and views (those follow, from sql/*.sql).
+\echo Use "ALTER EXTENSION current_view UPDATE TO '1.1'" to load this file. \quit
+
+-- 1.1 keeps trigger functions, helpers and the registry out of the user's
+-- schema.  ALTER ... SET SCHEMA keeps their OIDs, so the triggers, views and
+-- row security policies that 1.0 created keep pointing at them.
+CREATE SCHEMA current_view_internal;
+COMMENT ON SCHEMA current_view_internal IS 'internal objects of the current_view extension';
+GRANT USAGE ON SCHEMA current_view_internal TO PUBLIC;
+
+DO $upgrade$
+DECLARE
+    member record;
+BEGIN
+    FOR member IN
+        SELECT p.oid::pg_catalog.regprocedure AS routine, p.prokind
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'current_view')
+          AND d.deptype = 'e'
+          AND p.pronamespace = '@extschema@'::pg_catalog.regnamespace
+          AND (p.proname OPERATOR(pg_catalog.~) '^_' OR p.proname OPERATOR(pg_catalog.~) '^current_view_')
+    LOOP
+        EXECUTE pg_catalog.format('ALTER %s %s SET SCHEMA current_view_internal',
+                                  CASE member.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+                                  member.routine);
+    END LOOP;
+END
+$upgrade$;
+
+ALTER TABLE @extschema@.versioned_table_registry SET SCHEMA current_view_internal;
+ALTER TABLE @extschema@.search_document_registry SET SCHEMA current_view_internal;
+ALTER TABLE @extschema@.search_source_registry SET SCHEMA current_view_internal;
+ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_internal;
+
+-- 'flag': the AFTER triggers that promote a row fire after change-logging
+-- triggers such as pg_repack's repack_trigger (see 10_versioned.sql).  Each
+-- relation of a partition tree is renamed in turn: PostgreSQL 15 renames
+-- the clones with their parent, older versions one by one.
+DO $upgrade$
+DECLARE
+    rel regclass;
+    old_name name;
+BEGIN
+    FOR rel IN
+        SELECT t.relid
+        FROM current_view_internal.versioned_table_registry r
+        JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) r.table_schema
+        JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                  AND c.relname OPERATOR(pg_catalog.=) r.table_name
+        CROSS JOIN LATERAL (SELECT c.oid::pg_catalog.regclass AS relid, 0 AS level
+                            UNION ALL
+                            SELECT p.relid, p.level FROM pg_catalog.pg_partition_tree(c.oid) p
+                            WHERE p.level OPERATOR(pg_catalog.>) 0) t
+        WHERE r.strategy OPERATOR(pg_catalog.=) 'flag'
+        ORDER BY t.level
+    LOOP
+        FOREACH old_name IN ARRAY ARRAY['current_view_after_update', 'current_view_delete']::name[] LOOP
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                       WHERE tgrelid OPERATOR(pg_catalog.=) rel AND tgname OPERATOR(pg_catalog.=) old_name) THEN
+                EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', old_name, rel,
+                                          'zz_' OPERATOR(pg_catalog.||) old_name);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$upgrade$;
+
+-- Partition repair (50_partitions.sql): the event triggers need their
+-- functions, which the replay below gives their bodies.
+CREATE FUNCTION current_view_internal._remember_partitions() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE FUNCTION current_view_internal._repair_changed_partitions() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER current_view_remember_partitions ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION current_view_internal._remember_partitions();
+CREATE EVENT TRIGGER current_view_repair_partitions ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION current_view_internal._repair_changed_partitions();
+
+-- The functions and views of 1.1, replacing 1.0's in place.

@@ -1,0 +1,281 @@
+/*-------------------------------------------------------------------------
+ * rowaccess.c
+ *	  Finding, locking and changing one row of a key through an index,
+ *	  without the planner or SPI.
+ *
+ * This is what the maintenance of a single row needs on its hot path, done
+ * the way execReplication.c applies replicated changes: an index scan with a
+ * dirty snapshot finds the row whatever the statement's snapshot (waiting
+ * for a writer still in progress), table_tuple_lock() locks its newest
+ * version, and an update writes the new version with the index entries the
+ * executor would write.  No trigger fires for these writes: they are the
+ * triggers' own bookkeeping.
+ *
+ * Under READ COMMITTED a row that changed before it could be locked is
+ * followed to its newest version, which the caller checks again (as
+ * EvalPlanQual does for an UPDATE).  Under REPEATABLE READ and SERIALIZABLE
+ * such a row is a serialisation failure, as it is for an UPDATE.
+ *-------------------------------------------------------------------------
+ */
+#include "current_view.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "storage/lmgr.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+/*
+ * Whether rows of rel may be changed directly: nothing PostgreSQL would run
+ * for an UPDATE is skipped.  CHECK constraints and stored generated columns
+ * would need expression evaluation, deferred unique or exclusion constraints
+ * AFTER triggers of their own: such tables keep the SPI path.
+ */
+bool
+rows_writable_directly(Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		writable = true;
+
+#if PG_VERSION_NUM < 140000
+	/* update_row_flag() needs the executor interfaces of PostgreSQL 14. */
+	return false;
+#endif
+	if (constr != NULL && (constr->num_check > 0 || constr->has_generated_stored))
+		return false;
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for index %u", lfirst_oid(lc));
+		index = (Form_pg_index) GETSTRUCT(tuple);
+		if (!index->indimmediate || index->indisexclusion)
+			writable = false;
+		ReleaseSysCache(tuple);
+	}
+	list_free(indexes);
+	return writable;
+}
+
+/*
+ * The valid unique btree index of rel on exactly the columns attnums (in
+ * that order) whose predicate is the boolean column flag_attnum: the index
+ * that holds one entry per key, its current row.  Fills *ki; false if rel
+ * has no such index.
+ */
+bool
+find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
+				AttrNumber flag_attnum, KeyIndex *ki)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+		List	   *predicate;
+		Var		   *flag;
+		bool		matches;
+
+		matches = form->indisunique && form->indisvalid && form->indisready &&
+			index->rd_rel->relam == BTREE_AM_OID &&
+			form->indnkeyatts == nkeys && form->indnatts == nkeys &&
+			RelationGetIndexExpressions(index) == NIL;
+		for (int i = 0; matches && i < nkeys; i++)
+			matches = form->indkey.values[i] == attnums[i];
+		if (matches)
+		{
+			predicate = RelationGetIndexPredicate(index);
+			flag = list_length(predicate) == 1 ? linitial(predicate) : NULL;
+			matches = flag != NULL && IsA(flag, Var) && flag->varattno == flag_attnum;
+		}
+		if (matches)
+		{
+			ki->indexoid = RelationGetRelid(index);
+			ki->nkeys = nkeys;
+			for (int i = 0; i < nkeys; i++)
+			{
+				Oid			opfamily = index->rd_opfamily[i];
+				Oid			opcintype = index->rd_opcintype[i];
+				Oid			operator = get_opfamily_member(opfamily, opcintype, opcintype,
+														   BTEqualStrategyNumber);
+
+				if (!OidIsValid(operator))
+					elog(ERROR, "missing equality operator for index \"%s\"",
+						 RelationGetRelationName(index));
+				ki->eq_procs[i] = get_opcode(operator);
+				ki->collations[i] = index->rd_indcollation[i];
+			}
+			found = true;
+		}
+		index_close(index, AccessShareLock);
+		if (found)
+			break;
+	}
+	list_free(indexes);
+	return found;
+}
+
+static void
+pg_attribute_noreturn()
+serialization_failure(bool deleted)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 deleted ? errmsg("could not serialize access due to concurrent delete")
+			 : errmsg("could not serialize access due to concurrent update")));
+}
+
+/*
+ * Store in slot the row that index ki holds for keys, as committed or as
+ * being written by a transaction that this one then waits for.  False if
+ * there is none.
+ */
+bool
+fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, TupleTableSlot *slot)
+{
+	Relation	index = index_open(ki->indexoid, RowExclusiveLock);
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+	SnapshotData dirty;
+	IndexScanDesc scan;
+	bool		found;
+
+	for (int i = 0; i < ki->nkeys; i++)
+		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
+							   ki->collations[i], ki->eq_procs[i], keys[i]);
+	InitDirtySnapshot(dirty);
+	scan = index_beginscan(rel, index, &dirty, ki->nkeys, 0);
+	for (;;)
+	{
+		TransactionId writer;
+
+		CHECK_FOR_INTERRUPTS();
+		index_rescan(scan, skeys, ki->nkeys, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		if (!found)
+			break;
+		/*
+		 * A row being inserted: wait for its writer, then look again.  A row
+		 * being deleted or updated: under a transaction snapshot, locking it
+		 * waits and reports how it changed; otherwise wait and look again.
+		 */
+		writer = TransactionIdIsValid(dirty.xmin) ? dirty.xmin :
+			IsolationUsesXactSnapshot() ? InvalidTransactionId : dirty.xmax;
+		if (!TransactionIdIsValid(writer))
+			break;
+		XactLockTableWait(writer, rel, &slot->tts_tid, XLTW_None);
+	}
+	index_endscan(scan);
+	index_close(index, NoLock);
+	return found;
+}
+
+/*
+ * Lock the newest version of the row fetched into slot, in mode; slot then
+ * holds that version, which the caller must check again: it may no longer
+ * be the row it looked for.  False when the row is gone (deleted, or moved
+ * to another partition): look again.
+ */
+bool
+lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode)
+{
+	bool		xact_snapshot = IsolationUsesXactSnapshot();
+	TM_FailureData tmfd;
+	TM_Result	result;
+
+	/* The transaction's snapshot could not have seen this row. */
+	if (xact_snapshot &&
+		!table_tuple_satisfies_snapshot(rel, slot, GetTransactionSnapshot()))
+		serialization_failure(false);
+	result = table_tuple_lock(rel, &slot->tts_tid, GetLatestSnapshot(), slot,
+							  GetCurrentCommandId(false), mode, LockWaitBlock,
+							  xact_snapshot ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							  &tmfd);
+	switch (result)
+	{
+		case TM_Ok:
+			if (xact_snapshot && tmfd.traversed)
+				serialization_failure(false);
+			return true;
+		case TM_Updated:
+		case TM_Deleted:
+			if (xact_snapshot)
+				serialization_failure(result == TM_Deleted);
+			return false;
+		case TM_SelfModified:
+			return false;
+		default:
+			elog(ERROR, "unexpected table_tuple_lock status: %u", result);
+			return false;		/* keep compiler quiet */
+	}
+}
+
+/*
+ * Replace the locked row in slot by a copy with the boolean column attnum
+ * set to value, with its index entries.
+ */
+void
+update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum, bool value)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);	/* zeroed */
+	TupleTableSlot *newslot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
+													   &TTSOpsHeapTuple);
+	HeapTuple	oldtuple = ExecFetchSlotHeapTuple(slot, false, NULL);
+	int			column = attnum;
+	Datum		datum = BoolGetDatum(value);
+	bool		isnull = false;
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes update_indexes;
+#else
+	bool		update_indexes;
+#endif
+
+#if PG_VERSION_NUM < 140000
+	elog(ERROR, "rows are not written directly before PostgreSQL 14");
+#else
+	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), 1,
+												 &column, &datum, &isnull),
+					   newslot, true);
+	/*
+	 * Only what the index insertions read: no range table entry (no
+	 * permission checks, no updated-columns lookups) and no triggers, whose
+	 * copy InitResultRelInfo() would make.
+	 */
+	rri->ri_RelationDesc = rel;
+	ExecOpenIndices(rri, false);
+	estate->es_snapshot = GetActiveSnapshot();
+	simple_table_tuple_update(rel, &slot->tts_tid, newslot, estate->es_snapshot,
+							  &update_indexes);
+#if PG_VERSION_NUM >= 160000
+	if (update_indexes != TU_None)
+		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL,
+							  update_indexes == TU_Summarizing);
+#else
+	if (update_indexes)
+		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL);
+#endif
+	ExecCloseIndices(rri);
+	ExecDropSingleTupleTableSlot(newslot);
+	FreeExecutorState(estate);
+#endif
+}

@@ -1,0 +1,179 @@
+# A database populated under version 1.0 keeps working with this build's
+# library, and ALTER EXTENSION current_view UPDATE gives the same extension,
+# and the same generated triggers, views, indexes and functions, as a fresh
+# install of the newest version with the same registrations.  Every write
+# path is checked before and after the update.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::RealBin/../soak";
+use CurrentViewTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+# What the shared schema lacks: strategies 'table' and 'view', a flag table
+# with writable-view options, and a second search document.
+my $extra = q{
+CREATE TABLE positions (id int NOT NULL, ts int NOT NULL, qty int, gone boolean NOT NULL DEFAULT false);
+INSERT INTO positions SELECT i % 30, i, i * 10, false FROM generate_series(1, 600) i;
+SELECT register_versioned_table('positions', '{id}', '{ts}', strategy => 'table',
+                                deleted_column => 'gone', next_version => '{ts + 1}',
+                                current_indexes => '{qty}');
+CREATE TABLE quotes (sym text NOT NULL, v int NOT NULL, px numeric);
+INSERT INTO quotes SELECT 's' || (i % 20), i, i FROM generate_series(1, 400) i;
+SELECT register_versioned_table('quotes', '{sym}', '{v}', strategy => 'view');
+CREATE TABLE stock (id int NOT NULL, v int NOT NULL, qty int, PRIMARY KEY (id, v));
+INSERT INTO stock SELECT i % 10, i, i FROM generate_series(1, 100) i;
+SELECT register_versioned_table('stock', '{id}', '{v}', next_version => '{v + 1}');
+};
+
+# Writes along every path, each followed by the same checks; versions are
+# offset by $round so that the writes can be repeated.
+sub writes
+{
+	my ($round) = @_;
+	my $b = 100000 * $round;
+	return qq{
+INSERT INTO positions VALUES (1, $b + 10000, 1), (1, $b + 5, 2), (2, $b + 10001, 3);
+UPDATE positions_current SET qty = qty + 1 WHERE id = 3;
+DELETE FROM positions_current WHERE id = 4;
+SELECT positions_revert(5, 5);
+INSERT INTO quotes VALUES ('s1', $b + 10000, 1), ('s1', $b + 3, 2);
+DELETE FROM quotes WHERE sym = 's2' AND v = (SELECT max(v) FROM quotes WHERE sym = 's2');
+INSERT INTO stock VALUES (1, $b + 1000, 1), (1, $b + 3, 2);
+UPDATE stock_current SET qty = qty * 2 WHERE id = 2;
+SELECT stock_revert(4, 4);
+UPDATE stock SET v = v + 5000 WHERE id = 5 AND v = (SELECT min(v) FROM stock WHERE id = 5);
+DELETE FROM stock WHERE id = 6 AND v = (SELECT max(v) FROM stock WHERE id = 6);
+INSERT INTO events (id, v, payload, account) VALUES (7, $b + 100000, 'x', 1), (7, 3, 'y', 2);
+UPDATE ticks_current SET note = 'via view' WHERE id = 8;
+INSERT INTO ticks VALUES (9, 999, 'moved'), (9, 1, 'old');
+UPDATE counters_current SET n = n + 1 WHERE id = 1;
+UPDATE make SET name = 'renamed make $round' WHERE id = 1;
+UPDATE model SET make_id = 2 + $round WHERE id = 3;
+INSERT INTO trim VALUES ($b + 10000, 4, 'new trim');
+DELETE FROM trim WHERE id = 5 + $round;
+};
+}
+
+# Current rows against their DISTINCT ON oracle (EXCEPT ALL both ways), for
+# the tables the shared violation count does not compare row by row.
+my $oracle = q{
+SELECT (SELECT count(*) FROM ((SELECT id, ts, qty FROM positions_current
+                               EXCEPT ALL SELECT id, ts, qty FROM positions_oracle)
+                              UNION ALL (SELECT id, ts, qty FROM positions_oracle
+                               EXCEPT ALL SELECT id, ts, qty FROM positions_current)) d)
+     + (SELECT count(*) FROM ((SELECT * FROM quotes_current EXCEPT ALL SELECT * FROM quotes_oracle)
+                              UNION ALL (SELECT * FROM quotes_oracle EXCEPT ALL SELECT * FROM quotes_current)) d)
+     + (SELECT count(*) FROM ((SELECT * FROM stock_current EXCEPT ALL SELECT * FROM stock_oracle)
+                              UNION ALL (SELECT * FROM stock_oracle EXCEPT ALL SELECT * FROM stock_current)) d)
+};
+my $oracle_views = q{
+CREATE VIEW positions_oracle AS SELECT * FROM (SELECT DISTINCT ON (id) * FROM positions ORDER BY id, ts DESC) o WHERE NOT gone;
+CREATE VIEW quotes_oracle AS SELECT DISTINCT ON (sym) * FROM quotes ORDER BY sym, v DESC;
+CREATE VIEW stock_oracle AS SELECT DISTINCT ON (id) id, v, qty FROM stock ORDER BY id, v DESC;
+};
+
+sub healthy
+{
+	my ($node, $db, $when) = @_;
+	is(violations($node, $db), 0, "$when: shared tables and search table right");
+	is($node->safe_psql($db, $oracle), 0, "$when: 'table', 'view' and writable 'flag' equal their oracles");
+}
+
+sub pgbench_writes
+{
+	my ($node, $db, $when) = @_;
+	my ($rc, $out, $err) = finish_writes(start_writes($node, $db, 2, 2));
+	is($rc, 0, "$when: concurrent writes succeed") or diag($err);
+}
+
+my $node = new_node('upgrade');
+
+create_test_database($node, 'upgraded', version => '1.0');
+is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
+	'1.0', 'version 1.0 installed with the new library');
+$node->safe_psql('upgraded', $extra . $oracle_views);
+healthy($node, 'upgraded', '1.0 after registration');
+$node->safe_psql('upgraded', writes(1));
+pgbench_writes($node, 'upgraded', '1.0');
+healthy($node, 'upgraded', '1.0 after writes');
+
+$node->safe_psql('upgraded', 'ALTER EXTENSION current_view UPDATE');
+is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
+	'1.1', 'updated to 1.1');
+healthy($node, 'upgraded', 'right after the update');
+$node->safe_psql('upgraded', writes(2));
+pgbench_writes($node, 'upgraded', 'after the update');
+$node->safe_psql('upgraded', q{
+	CALL rebuild_versioned_table('events', 500);
+	CALL rebuild_search_table('vehicle_search', 100);
+	SELECT unregister_versioned_table('quotes');
+	SELECT register_versioned_table('quotes', '{sym}', '{v}', strategy => 'view');
+});
+healthy($node, 'upgraded', 'after the update, writes and rebuilds');
+is($node->safe_psql('upgraded', q{
+	SELECT count(*) FROM (SELECT * FROM positions_as_of(5000)
+	                      EXCEPT ALL
+	                      SELECT * FROM (SELECT DISTINCT ON (id) * FROM positions WHERE ts <= 5000
+	                                     ORDER BY id, ts DESC) o WHERE NOT gone) d}),
+	0, 'as-of query after the update');
+
+create_test_database($node, 'fresh');
+$node->safe_psql('fresh', $extra . $oracle_views);
+
+# The extension's members and their definitions, and every object the
+# registrations generated, in a stable text form.
+my $objects = q{
+SELECT string_agg(replace(x, E'\n', '\n'), E'\n' ORDER BY x) FROM (
+    SELECT 'member ' || pg_describe_object(classid, objid, objsubid)
+    FROM pg_depend
+    WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+      AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'current_view')
+    UNION ALL SELECT 'function ' || p.oid::regprocedure || ' ' || coalesce(array_to_string(p.proacl, ','), '')
+           || E'\n' || pg_get_functiondef(p.oid)
+    FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
+    UNION ALL SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' '
+           || coalesce(array_to_string(c.relacl, ','), '') || ' ' || coalesce(pg_get_viewdef(c.oid), '')
+    FROM pg_class c
+    WHERE c.relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
+      AND c.relkind IN ('r', 'p', 'v')
+    UNION ALL SELECT 'column ' || attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod)
+           || ' ' || attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE attrelid IN (SELECT oid FROM pg_class
+                       WHERE relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
+                         AND relkind IN ('r', 'p', 'v'))
+      AND attnum > 0 AND NOT attisdropped
+    UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid)
+    FROM pg_trigger WHERE NOT tgisinternal
+    UNION ALL SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index
+    WHERE indrelid IN (SELECT oid FROM pg_class
+                       WHERE relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace))
+    UNION ALL SELECT 'policy ' || polrelid::regclass || ' ' || polname || ' ' || polcmd::text || ' '
+           || coalesce(pg_get_expr(polqual, polrelid), '') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '')
+    FROM pg_policy
+    UNION ALL SELECT 'event trigger ' || evtname || ' ' || evtevent || ' ' || evtfoid::regprocedure || ' '
+           || evtenabled::text || ' ' || coalesce(array_to_string(evttags, ','), '')
+    FROM pg_event_trigger
+    UNION ALL SELECT 'config ' || c::regclass || ' ' || coalesce(e.extcondition[i], '')
+    FROM pg_extension e, unnest(e.extconfig) WITH ORDINALITY u(c, i) WHERE e.extname = 'current_view'
+    UNION ALL SELECT 'schema ' || nspname || ' ' || coalesce(array_to_string(nspacl, ','), '')
+    FROM pg_namespace WHERE nspname = 'current_view_internal'
+    UNION ALL SELECT 'registration ' || t::text FROM versioned_tables t
+    UNION ALL SELECT 'document ' || d::text FROM search_documents d
+    UNION ALL SELECT 'source ' || s::text FROM search_sources s
+) s(x)};
+
+my $upgraded = $node->safe_psql('upgraded', $objects);
+my $fresh = $node->safe_psql('fresh', $objects);
+my %in_fresh = map { $_ => 1 } split /\n/, $fresh;
+my %in_upgraded = map { $_ => 1 } split /\n/, $upgraded;
+ok(keys %in_fresh > 300 && $in_fresh{'member function current_view_internal._load_library()'},
+	'the comparison sees the extension and its internal schema (' . scalar(keys %in_fresh) . ' objects)');
+my @differences = ((map { "only after the update: $_" } grep { !$in_fresh{$_} } sort keys %in_upgraded),
+	(map { "only in a fresh install: $_" } grep { !$in_upgraded{$_} } sort keys %in_fresh));
+is(scalar(@differences), 0, 'updated extension and its generated objects equal a fresh install')
+  or diag(join("\n", @differences));
+
+done_testing();
