@@ -10,7 +10,9 @@
  * writer of that key:
  *
  *	- an insert upserts its row, replacing the current one when its version
- *	  is greater or equal (ties: the row inserted last wins).  When it loses
+ *	  is greater or equal (ties: the row inserted last wins); when the key has
+ *	  a current row, directly (rowaccess.c: found through the primary key,
+ *	  locked, rewritten, no trigger fired), else with INSERT ... ON CONFLICT.  When it loses
  *	  it still updates the current row in place ("touch"), so that a
  *	  concurrent promoter running under REPEATABLE READ, whose snapshot cannot
  *	  see the loser, gets a serialisation failure instead of promoting a row
@@ -59,10 +61,14 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/partition.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/value.h"
@@ -144,6 +150,10 @@ typedef struct HistoryRel
 	Oid		   *version_collations;
 	FmgrInfo   *version_cmp;
 	char	  **next_version;	/* one expression per version column, or NULL */
+	/* strategy 'table': the current row is found and replaced without SPI */
+	bool		direct;
+	int		   *current_attnums;	/* the columns' numbers in the current table */
+	KeyIndex	current_key;	/* the current table's primary key */
 	SPIPlanPtr	plans[NUM_HISTORY_PLANS];
 } HistoryRel;
 
@@ -280,6 +290,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	hr->col_typlen = palloc(sizeof(int16) * columns_desc->natts);
 	hr->col_byval = palloc(sizeof(bool) * columns_desc->natts);
 	hr->col_attnums = palloc(sizeof(AttrNumber) * columns_desc->natts);
+	hr->current_attnums = palloc(sizeof(int) * columns_desc->natts);
 	for (int i = 0; i < columns_desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(columns_desc, i);
@@ -301,9 +312,9 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 		hr->col_typlen[hr->ncols] = att->attlen;
 		hr->col_byval[hr->ncols] = att->attbyval;
 		hr->col_attnums[hr->ncols] = attnum;
+		hr->current_attnums[hr->ncols] = att->attnum;
 		hr->ncols++;
 	}
-	relation_close(columns_rel, AccessShareLock);
 
 	hr->deleted_col = args[ARG_DELETED][0] != '\0' ? column_index(hr, args[ARG_DELETED], rel) : -1;
 	hr->key_cols = palloc(sizeof(int) * hr->nkeys);
@@ -317,6 +328,17 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 		hr->key_names[i] = hr->col_names[c];
 		hr->key_types[i] = hr->col_types[c];
 	}
+	if (OidIsValid(hr->current_relid))
+	{
+		AttrNumber	key_attnums[INDEX_MAX_KEYS];
+
+		for (int i = 0; i < hr->nkeys; i++)
+			key_attnums[i] = hr->current_attnums[hr->key_cols[i]];
+		hr->direct = hr->nkeys <= INDEX_MAX_KEYS && rows_writable_directly(columns_rel) &&
+			find_key_index(columns_rel, hr->nkeys, key_attnums, InvalidAttrNumber,
+						   &hr->current_key);
+	}
+	relation_close(columns_rel, AccessShareLock);
 	hr->version_cols = palloc(sizeof(int) * hr->nversions);
 	hr->version_names = palloc(sizeof(NameData) * hr->nversions);
 	hr->version_types = palloc(sizeof(Oid) * hr->nversions);
@@ -619,10 +641,80 @@ require_key_version(HistoryRel *hr, RowValues row, Relation rel)
 	}
 }
 
+/* Compare the versions of row with those of a row of the current table. */
+static int
+compare_with_current(HistoryRel *hr, RowValues row, TupleTableSlot *slot)
+{
+	for (int i = 0; i < hr->nversions; i++)
+	{
+		int			c = hr->version_cols[i];
+		bool		isnull;
+		Datum		current = slot_getattr(slot, hr->current_attnums[c], &isnull);
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&hr->version_cmp[i],
+														  hr->version_collations[i],
+														  row.values[c], current));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/*
+ * What HP_UPSERT, or HP_TOUCH after it, does when the key has a current row,
+ * without SPI: find it through the primary key, lock it, and replace it by
+ * the arrived row unless its version is greater, else update it to itself.
+ * No trigger fires.  False when the key has no current row.
+ */
+static bool
+arrive_directly(HistoryRel *hr, RowValues row)
+{
+	Relation	rel = table_open(hr->current_relid, RowExclusiveLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Datum		keys[INDEX_MAX_KEYS];
+	bool		found = false;
+
+	for (int i = 0; i < hr->nkeys; i++)
+		keys[i] = row.values[hr->key_cols[i]];
+	/* Rows written so far by this command become visible, as to SPI. */
+	CommandCounterIncrement();
+	while (fetch_indexed_row(rel, &hr->current_key, keys, slot))
+	{
+		bool		keys_equal = true;
+
+		if (!lock_fetched_row(rel, slot, LockTupleNoKeyExclusive))
+			continue;			/* gone: look again */
+		for (int i = 0; keys_equal && i < hr->nkeys; i++)
+		{
+			bool		isnull;
+			Datum		key = slot_getattr(slot, hr->current_attnums[hr->key_cols[i]], &isnull);
+
+			keys_equal = !isnull &&
+				DatumGetBool(OidFunctionCall2Coll(hr->current_key.eq_procs[i],
+												  hr->current_key.collations[i],
+												  key, keys[i]));
+		}
+		if (!keys_equal)
+			continue;			/* its key changed while we waited */
+		if (compare_with_current(hr, row, slot) >= 0)
+			update_row_columns(rel, slot, hr->ncols, hr->current_attnums,
+							   row.values, row.nulls);
+		else
+			update_row_columns(rel, slot, 0, NULL, NULL, NULL);
+		found = true;
+		break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);
+	return found;
+}
+
 /* A history row arrived: it replaces the current row unless that is newer. */
 static void
 current_row_arrived(HistoryRel *hr, RowValues row)
 {
+	if (hr->direct && arrive_directly(hr, row))
+		return;
 	if (run(hr, HP_UPSERT, row.values, row.nulls, SPI_OK_INSERT) == 0)
 	{
 		RowValues	keys = key_params(hr, row, NULL);

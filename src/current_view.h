@@ -14,6 +14,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/plannodes.h"
 #include "utils/relcache.h"
+#include "utils/snapshot.h"
 
 /* sql_text.c: building SQL text that does not depend on search_path */
 extern char *qualified_relation_name(Oid relid);
@@ -43,13 +44,15 @@ typedef struct KeyIndex
 } KeyIndex;
 
 extern bool rows_writable_directly(Relation rel);
-extern bool find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
-							AttrNumber flag_attnum, KeyIndex *ki);
+extern bool find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
+						   AttrNumber predicate_attnum, KeyIndex *ki);
 extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
 							  TupleTableSlot *slot);
+extern bool read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
+							 Snapshot snapshot, TupleTableSlot *slot);
 extern bool lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode);
-extern void update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum,
-							bool value);
+extern void update_row_columns(Relation rel, TupleTableSlot *slot, int ncols,
+							   const int *attnums, const Datum *values, const bool *nulls);
 
 /* statements.c: the statement a row trigger fires for */
 extern void statements_init(void);

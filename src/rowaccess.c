@@ -122,13 +122,14 @@ rows_writable_directly(Relation rel)
 
 /*
  * The valid unique btree index of rel on exactly the columns attnums (in
- * that order) whose predicate is the boolean column flag_attnum: the index
- * that holds one entry per key, its current row.  Fills *ki; false if rel
- * has no such index.
+ * that order), without expressions, whose predicate is the boolean column
+ * predicate_attnum, or that has none when predicate_attnum is
+ * InvalidAttrNumber: the index holding one entry per key, that of its
+ * current row.  Fills *ki; false if rel has no such index.
  */
 bool
-find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
-				AttrNumber flag_attnum, KeyIndex *ki)
+find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
+			   AttrNumber predicate_attnum, KeyIndex *ki)
 {
 	List	   *indexes = RelationGetIndexList(rel);
 	ListCell   *lc;
@@ -138,8 +139,6 @@ find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 		Form_pg_index form = index->rd_index;
-		List	   *predicate;
-		Var		   *flag;
 		bool		matches;
 
 		matches = form->indisunique && form->indisvalid && form->indisready &&
@@ -150,9 +149,16 @@ find_flag_index(Relation rel, int nkeys, const AttrNumber *attnums,
 			matches = form->indkey.values[i] == attnums[i];
 		if (matches)
 		{
-			predicate = RelationGetIndexPredicate(index);
-			flag = list_length(predicate) == 1 ? linitial(predicate) : NULL;
-			matches = flag != NULL && IsA(flag, Var) && flag->varattno == flag_attnum;
+			List	   *predicate = RelationGetIndexPredicate(index);
+
+			if (predicate_attnum == InvalidAttrNumber)
+				matches = predicate == NIL;
+			else
+			{
+				Var		   *flag = list_length(predicate) == 1 ? linitial(predicate) : NULL;
+
+				matches = flag != NULL && IsA(flag, Var) && flag->varattno == predicate_attnum;
+			}
 		}
 		if (matches)
 		{
@@ -236,6 +242,30 @@ fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, TupleTabl
 }
 
 /*
+ * Store in slot the row that index ki holds for keys as snapshot sees it.
+ * False if there is none.
+ */
+bool
+read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys, Snapshot snapshot,
+				 TupleTableSlot *slot)
+{
+	Relation	index = index_open(ki->indexoid, AccessShareLock);
+	ScanKeyData skeys[INDEX_MAX_KEYS];
+	IndexScanDesc scan;
+	bool		found;
+
+	for (int i = 0; i < ki->nkeys; i++)
+		ScanKeyEntryInitialize(&skeys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
+							   ki->collations[i], ki->eq_procs[i], keys[i]);
+	scan = index_beginscan(rel, index, snapshot, ki->nkeys, 0);
+	index_rescan(scan, skeys, ki->nkeys, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(index, NoLock);
+	return found;
+}
+
+/*
  * Lock the newest version of the row fetched into slot, in mode; slot then
  * holds that version, which the caller must check again: it may no longer
  * be the row it looked for.  False when the row is gone (deleted, or moved
@@ -276,33 +306,33 @@ lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode)
 }
 
 /*
- * Replace the locked row in slot by a copy with the boolean column attnum
- * set to value, with its index entries.
+ * Replace the locked row in slot by a copy with the columns attnums set to
+ * values (NULL where nulls says so), with its index entries.
  */
 void
-update_row_flag(Relation rel, TupleTableSlot *slot, AttrNumber attnum, bool value)
+update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *attnums,
+				   const Datum *values, const bool *nulls)
 {
+#if PG_VERSION_NUM < 140000
+	elog(ERROR, "rows are not written directly before PostgreSQL 14");
+#else
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);	/* zeroed */
 	TupleTableSlot *newslot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
 													   &TTSOpsHeapTuple);
 	HeapTuple	oldtuple = ExecFetchSlotHeapTuple(slot, false, NULL);
-	int			column = attnum;
-	Datum		datum = BoolGetDatum(value);
-	bool		isnull = false;
 #if PG_VERSION_NUM >= 160000
 	TU_UpdateIndexes update_indexes;
 #else
 	bool		update_indexes;
 #endif
 
-#if PG_VERSION_NUM < 140000
-	elog(ERROR, "rows are not written directly before PostgreSQL 14");
-#else
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
-	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), 1,
-												 &column, &datum, &isnull),
+	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), ncols,
+												 (int *) attnums, (Datum *) values,
+												 (bool *) nulls),
 					   newslot, true);
+
 	/*
 	 * Only what the index insertions read: no range table entry (no
 	 * permission checks, no updated-columns lookups) and no triggers, whose

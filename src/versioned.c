@@ -14,9 +14,11 @@
  * row before its triggers run, so every path takes history row locks before
  * the heads row lock, never the reverse):
  *
- *	- an insert that wins (version >= current) demotes the current row with an
- *	  UPDATE: that row lock is the serialisation point between winners and
- *	  with a concurrent DELETE of the current row;
+ *	- an insert that wins (version >= current) demotes the current row, which
+ *	  it finds through the unique index on (key) WHERE flag and locks FOR NO
+ *	  KEY UPDATE (rowaccess.c; an UPDATE statement on tables that need one):
+ *	  that row lock is the serialisation point between winners and with a
+ *	  concurrent DELETE of the current row;
  *	- an insert that loses takes FOR KEY SHARE on the current row (so that it
  *	  waits for a deleter of that row) and updates its heads row, so that a
  *	  concurrent promoter running under REPEATABLE READ gets a serialisation
@@ -30,8 +32,9 @@
  *	  the row keeps its flag and its heads row unless it moves to another
  *	  partition, which the paths above handle.
  *
- * All statements are prepared once per relation and kept (SPI_keepplan); the
- * cache is dropped when any relation involved is invalidated.  They run as
+ * The demotion is written directly, firing no trigger; the other statements
+ * are prepared once per relation and kept (SPI_keepplan).  The cache is
+ * dropped when any relation involved is invalidated.  They run as
  * the owner of the registered table, like PostgreSQL's own foreign-key
  * triggers, so that a role with only INSERT on the table can write to it.
  *-------------------------------------------------------------------------
@@ -65,6 +68,7 @@
 #include "tcop/pquery.h"
 #include "utils/rel.h"
 #include "storage/bufmgr.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -122,6 +126,7 @@ typedef struct VersionedRel
 	VersionedRelKey key;
 	/* kept across rebuilds of the entry */
 	BlockNumber planned_blocks;	/* size of relid when last planned for */
+	BlockNumber planned_heads_blocks;	/* of the heads table (in the root's entry) */
 	int			inserts_since_size_check;
 	/* rebuilt when invalidated */
 	bool		valid;
@@ -147,6 +152,9 @@ typedef struct VersionedRel
 	/* a leaf whose current row is found and demoted without SPI */
 	bool		direct;
 	KeyIndex	flag_index;		/* its unique index on (key) WHERE flag */
+	/* the registered table, partitioned: its heads rows are read without SPI */
+	bool		heads_direct;
+	KeyIndex	heads_key;		/* the heads table's primary key */
 	SPIPlanPtr	plans[NUM_PLAN_KINDS];
 } VersionedRel;
 
@@ -443,7 +451,7 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 
 	rel = table_open(relid, AccessShareLock);
 	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
-		find_flag_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
+		find_key_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
 	table_close(rel, AccessShareLock);
 
 	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
@@ -455,6 +463,18 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 						NameStr(vr->heads_schema), NameStr(vr->heads_name),
 						get_rel_name(vr->key.root_relid)),
 				 errhint("Unregister the table and register it again.")));
+	if (relid == vr->key.root_relid)
+	{
+		AttrNumber	heads_attnums[MAX_COLUMNS];
+		Relation	heads = table_open(vr->heads_relid, AccessShareLock);
+
+		/* The heads table: the key columns, then current_relation. */
+		for (int i = 0; i < vr->nkeys; i++)
+			heads_attnums[i] = i + 1;
+		vr->heads_direct = RelationGetDescr(heads)->natts == vr->nkeys + 1 &&
+			find_key_index(heads, vr->nkeys, heads_attnums, InvalidAttrNumber, &vr->heads_key);
+		table_close(heads, AccessShareLock);
+	}
 
 	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(vr->key.root_relid));
 	if (!HeapTupleIsValid(classtup))
@@ -682,53 +702,122 @@ current_relation(KeyTask *task, PlanKind kind)
 										  SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+/*
+ * Where the current row of the task's key lives, as a fresh snapshot sees
+ * it (as PLAN_HEADS_READ would), read through the heads table's primary key.
+ */
+static Oid
+current_relation_directly(KeyTask *task)
+{
+	Relation	heads = table_open(task->root->heads_relid, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heads, NULL);
+	Oid			relation = InvalidOid;
+	Snapshot	snapshot;
+
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	if (read_indexed_row(heads, &task->root->heads_key, task->keys, snapshot, slot))
+	{
+		bool		isnull;
+		Datum		value = slot_getattr(slot, task->root->nkeys + 1, &isnull);
+
+		if (!isnull)
+			relation = DatumGetObjectId(value);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	table_close(heads, AccessShareLock);
+	return relation;
+}
+
+/*
+ * PLAN_HEADS_MOVE (relation valid) or PLAN_HEADS_TOUCH (InvalidOid) without
+ * SPI when the heads table allows it: lock the key's heads row and point it
+ * at relation, or update it to itself.
+ */
+static void
+update_heads_row(KeyTask *task, Oid relation)
+{
+	Relation	heads;
+	TupleTableSlot *slot;
+
+	if (!task->root->heads_direct)
+	{
+		if (OidIsValid(relation))
+			run(task->root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(relation)),
+				SPI_OK_UPDATE);
+		else
+			run(task->root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+		return;
+	}
+	heads = table_open(task->root->heads_relid, RowExclusiveLock);
+	slot = table_slot_create(heads, NULL);
+	CommandCounterIncrement();
+	while (fetch_indexed_row(heads, &task->root->heads_key, task->keys, slot))
+	{
+		int			column = task->root->nkeys + 1;
+		Datum		value = ObjectIdGetDatum(relation);
+		bool		isnull = false;
+
+		if (!lock_fetched_row(heads, slot, LockTupleNoKeyExclusive))
+			continue;			/* gone: look again */
+		update_row_columns(heads, slot, OidIsValid(relation) ? 1 : 0, &column, &value, &isnull);
+		break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heads, NoLock);
+}
+
 static Oid
 current_relation_hint(KeyTask *task)
 {
 	if (!task->root->root_is_partitioned)
 		return task->root->key.relid;
+	if (task->root->heads_direct)
+		return current_relation_directly(task);
 	return current_relation(task, PLAN_HEADS_READ);
+}
+
+/* Compare the task's version with other versions (no nulls). */
+static int
+compare_versions(KeyTask *task, const Datum *others)
+{
+	VersionedRel *root = task->root;
+
+	for (int i = 0; i < root->nversions; i++)
+	{
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
+														  root->version_collations[i],
+														  task->versions[i], others[i]));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
 }
 
 /* Compare the task's version with the version columns of SPI's first row. */
 static int
 compare_with_spi_row(KeyTask *task)
 {
-	VersionedRel *root = task->root;
+	Datum		others[MAX_COLUMNS];
+	bool		isnull;
 
-	for (int i = 0; i < root->nversions; i++)
-	{
-		bool		isnull;
-		Datum		other = SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, i + 1, &isnull);
-		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
-														  root->version_collations[i],
-														  task->versions[i], other));
-
-		if (cmp != 0)
-			return cmp;
-	}
-	return 0;
+	for (int i = 0; i < task->root->nversions; i++)
+		others[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+	return compare_versions(task, others);
 }
 
 /* Compare the task's version with the version columns of a row of vr. */
 static int
 compare_with_slot(KeyTask *task, VersionedRel *vr, TupleTableSlot *slot)
 {
-	VersionedRel *root = task->root;
+	Datum		others[MAX_COLUMNS];
+	bool		isnull;
 
-	for (int i = 0; i < root->nversions; i++)
-	{
-		bool		isnull;
-		Datum		other = slot_getattr(slot, vr->version_attnums[i], &isnull);
-		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
-														  root->version_collations[i],
-														  task->versions[i], other));
-
-		if (cmp != 0)
-			return cmp;
-	}
-	return 0;
+	for (int i = 0; i < task->root->nversions; i++)
+		others[i] = slot_getattr(slot, vr->version_attnums[i], &isnull);
+	return compare_versions(task, others);
 }
 
 /* Whether a row of vr, locked after it was found, is still the key's current row. */
@@ -810,7 +899,13 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 			(compare_with_slot(task, holder, slot) >= threshold) != wins)
 			continue;
 		if (wins)
-			update_row_flag(rel, slot, holder->flag_attnum, false);
+		{
+			int			flag = holder->flag_attnum;
+			Datum		demoted = BoolGetDatum(false);
+			bool		isnull = false;
+
+			update_row_columns(rel, slot, 1, &flag, &demoted, &isnull);
+		}
 		outcome = wins ? CLAIM_DEMOTED : CLAIM_KEPT;
 		break;
 	}
@@ -842,11 +937,10 @@ claim_current(KeyTask *task, Oid self)
 				case CLAIM_DEMOTED:
 					/* The heads row exists: the demoted row was current. */
 					if (current != self)
-						run(root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(self)),
-							SPI_OK_UPDATE);
+						update_heads_row(task, self);
 					return true;
 				case CLAIM_KEPT:
-					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+					update_heads_row(task, InvalidOid);
 					return false;
 				case CLAIM_NO_CURRENT:
 					break;
@@ -861,8 +955,7 @@ claim_current(KeyTask *task, Oid self)
 			{
 				/* The heads row exists: the demoted row was current. */
 				if (current != self)
-					run(root, PLAN_HEADS_MOVE, keys_and(task, ObjectIdGetDatum(self)),
-						SPI_OK_UPDATE);
+					update_heads_row(task, self);
 				return true;
 			}
 			if (run(holder, PLAN_LOCK_CURRENT, task->keys, SPI_OK_SELECT) > 0)
@@ -870,7 +963,7 @@ claim_current(KeyTask *task, Oid self)
 				/* The current row stays current: the new row is history. */
 				if (compare_with_spi_row(task) < (task->ties_win ? 0 : 1))
 				{
-					run(root, PLAN_HEADS_TOUCH, task->keys, SPI_OK_UPDATE);
+					update_heads_row(task, InvalidOid);
 					return false;
 				}
 				/* The current row changed after our demotion attempt. */
@@ -1091,14 +1184,22 @@ static void
 replan_if_grown(VersionedRel *vr, VersionedRel *root, Relation rel)
 {
 	BlockNumber nblocks;
+	BlockNumber heads_blocks;
+	Relation	heads;
 
 	if (++vr->inserts_since_size_check < 64)
 		return;
 	vr->inserts_since_size_check = 0;
 	nblocks = RelationGetNumberOfBlocks(rel);
-	if (nblocks <= 2 * vr->planned_blocks + 8)
+	/* The heads table grows with the keys, and the root's plans read it. */
+	heads = relation_open(root->heads_relid, AccessShareLock);
+	heads_blocks = RelationGetNumberOfBlocks(heads);
+	relation_close(heads, AccessShareLock);
+	if (nblocks <= 2 * vr->planned_blocks + 8 &&
+		heads_blocks <= 2 * root->planned_heads_blocks + 8)
 		return;
 	vr->planned_blocks = nblocks;
+	root->planned_heads_blocks = heads_blocks;
 	vr->valid = false;
 	root->valid = false;
 }

@@ -122,58 +122,7 @@ is($node->safe_psql('upgraded', q{
 create_test_database($node, 'fresh');
 $node->safe_psql('fresh', $extra . $oracle_views);
 
-# The extension's members and their definitions, and every object the
-# registrations generated, in a stable text form.
-my $objects = q{
-SELECT string_agg(replace(x, E'\n', '\n'), E'\n' ORDER BY x) FROM (
-    SELECT 'member ' || pg_describe_object(classid, objid, objsubid)
-    FROM pg_depend
-    WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-      AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'current_view')
-    UNION ALL SELECT 'function ' || p.oid::regprocedure || ' ' || coalesce(array_to_string(p.proacl, ','), '')
-           || E'\n' || pg_get_functiondef(p.oid)
-    FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
-    UNION ALL SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' '
-           || coalesce(array_to_string(c.relacl, ','), '') || ' ' || coalesce(pg_get_viewdef(c.oid), '')
-    FROM pg_class c
-    WHERE c.relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
-      AND c.relkind IN ('r', 'p', 'v')
-    UNION ALL SELECT 'column ' || attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod)
-           || ' ' || attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE attrelid IN (SELECT oid FROM pg_class
-                       WHERE relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace)
-                         AND relkind IN ('r', 'p', 'v'))
-      AND attnum > 0 AND NOT attisdropped
-    UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid)
-    FROM pg_trigger WHERE NOT tgisinternal
-    UNION ALL SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index
-    WHERE indrelid IN (SELECT oid FROM pg_class
-                       WHERE relnamespace IN ('public'::regnamespace, 'current_view_internal'::regnamespace))
-    UNION ALL SELECT 'policy ' || polrelid::regclass || ' ' || polname || ' ' || polcmd::text || ' '
-           || coalesce(pg_get_expr(polqual, polrelid), '') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '')
-    FROM pg_policy
-    UNION ALL SELECT 'event trigger ' || evtname || ' ' || evtevent || ' ' || evtfoid::regprocedure || ' '
-           || evtenabled::text || ' ' || coalesce(array_to_string(evttags, ','), '')
-    FROM pg_event_trigger
-    UNION ALL SELECT 'config ' || c::regclass || ' ' || coalesce(e.extcondition[i], '')
-    FROM pg_extension e, unnest(e.extconfig) WITH ORDINALITY u(c, i) WHERE e.extname = 'current_view'
-    UNION ALL SELECT 'schema ' || nspname || ' ' || coalesce(array_to_string(nspacl, ','), '')
-    FROM pg_namespace WHERE nspname = 'current_view_internal'
-    UNION ALL SELECT 'registration ' || t::text FROM versioned_tables t
-    UNION ALL SELECT 'document ' || d::text FROM search_documents d
-    UNION ALL SELECT 'source ' || s::text FROM search_sources s
-) s(x)};
-
-my $upgraded = $node->safe_psql('upgraded', $objects);
-my $fresh = $node->safe_psql('fresh', $objects);
-my %in_fresh = map { $_ => 1 } split /\n/, $fresh;
-my %in_upgraded = map { $_ => 1 } split /\n/, $upgraded;
-ok(keys %in_fresh > 300 && $in_fresh{'member function current_view_internal._load_library()'},
-	'the comparison sees the extension and its internal schema (' . scalar(keys %in_fresh) . ' objects)');
-my @differences = ((map { "only after the update: $_" } grep { !$in_fresh{$_} } sort keys %in_upgraded),
-	(map { "only in a fresh install: $_" } grep { !$in_upgraded{$_} } sort keys %in_fresh));
-is(scalar(@differences), 0, 'updated extension and its generated objects equal a fresh install')
-  or diag(join("\n", @differences));
+same_extension_objects($node, 'upgraded', 'fresh',
+	'updated extension and its generated objects equal a fresh install', 'public');
 
 done_testing();

@@ -95,40 +95,8 @@ for my $s (qw(app app2))
 	like(as_alice('fresh', writes($s, 2)), qr/^0 [1-9][0-9]*$/m, "fresh install in cv: writes to $s keep current and search rows right");
 }
 
-# As in 005_upgrade_from_1_0.pl, for the schemas of this test.
-my $in = q{IN (SELECT oid FROM pg_namespace WHERE nspname IN ('cv', 'app', 'app2', 'current_view_internal'))};
-my $objects = qq{
-SELECT string_agg(replace(x, E'\\n', '\\n'), E'\\n' ORDER BY x) FROM (
-    SELECT 'member ' || pg_describe_object(classid, objid, objsubid)
-    FROM pg_depend
-    WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-      AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'current_view')
-    UNION ALL SELECT 'function ' || p.oid::regprocedure || ' ' || coalesce(array_to_string(p.proacl, ','), '')
-           || E'\\n' || pg_get_functiondef(p.oid)
-    FROM pg_proc p WHERE p.pronamespace $in
-    UNION ALL SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' '
-           || coalesce(array_to_string(c.relacl, ','), '') || ' ' || coalesce(pg_get_viewdef(c.oid), '')
-    FROM pg_class c WHERE c.relnamespace $in AND c.relkind IN ('r', 'p', 'v')
-    UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid)
-    FROM pg_trigger WHERE NOT tgisinternal
-    UNION ALL SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index
-    WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace $in)
-    UNION ALL SELECT 'policy ' || polrelid::regclass || ' ' || polname || ' ' || polcmd::text || ' '
-           || coalesce(pg_get_expr(polqual, polrelid), '') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '')
-    FROM pg_policy
-    UNION ALL SELECT 'event trigger ' || evtname || ' ' || evtfoid::regprocedure FROM pg_event_trigger
-    UNION ALL SELECT 'registration ' || t::text FROM cv.versioned_tables t
-    UNION ALL SELECT 'document ' || d::text FROM cv.search_documents d
-    UNION ALL SELECT 'source ' || s::text FROM cv.search_sources s
-) s(x)};
-my %upgraded = map { $_ => 1 } split /\n/, $node->safe_psql('upgraded', $objects);
-my %fresh = map { $_ => 1 } split /\n/, $node->safe_psql('fresh', $objects);
-ok(keys %fresh > 250 && $fresh{'member function cv.register_versioned_table(regclass,name[],name[],text,name,name,text[],boolean,boolean,name,text[])'},
-	'the comparison sees the extension in cv (' . scalar(keys %fresh) . ' objects)');
-my @differences = ((map { "only after the update: $_" } grep { !$fresh{$_} } sort keys %upgraded),
-	(map { "only in a fresh install: $_" } grep { !$upgraded{$_} } sort keys %fresh));
-is(scalar(@differences), 0, 'updated extension in cv and its generated objects equal a fresh install in cv')
-  or diag(join("\n", @differences));
+same_extension_objects($node, 'upgraded', 'fresh',
+	'updated extension in cv and its generated objects equal a fresh install in cv', 'cv', 'app', 'app2');
 
 $node->stop;
 done_testing();
