@@ -471,7 +471,8 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 		/* The heads table: the key columns, then current_relation. */
 		for (int i = 0; i < vr->nkeys; i++)
 			heads_attnums[i] = i + 1;
-		vr->heads_direct = RelationGetDescr(heads)->natts == vr->nkeys + 1 &&
+		vr->heads_direct = rows_writable_directly(heads) &&
+			RelationGetDescr(heads)->natts == vr->nkeys + 1 &&
 			find_key_index(heads, vr->nkeys, heads_attnums, InvalidAttrNumber, &vr->heads_key);
 		table_close(heads, AccessShareLock);
 	}

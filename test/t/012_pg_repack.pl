@@ -1,5 +1,5 @@
-# pg_repack of registered tables ('flag' plain and partitioned, 'table' and
-# its current table) while writers run: pg_repack copies the rows into a new
+# pg_repack of registered tables ('flag' plain and partitioned, with its
+# heads table, 'table' and its current table) while writers run: pg_repack copies the rows into a new
 # table, replays the changes made meanwhile and swaps the files, keeping the
 # table's OID.  Afterwards, and after more writes, every current row equals
 # the DISTINCT ON oracle and check_versioned_table reports 0.
@@ -80,8 +80,8 @@ my $writers = IPC::Run::start(
 	  $node->connstr('postgres') ],
 	'>', \$wout, '2>', \$werr);
 sleep 1;
-for my $target ([ '-t', 'rp_flag' ], [ '-I', 'rp_part' ], [ '-t', 'rp_table' ],
-	[ '-t', 'rp_table_current' ])
+for my $target ([ '-t', 'rp_flag' ], [ '-I', 'rp_part' ], [ '-t', 'rp_part_heads' ],
+	[ '-t', 'rp_table' ], [ '-t', 'rp_table_current' ])
 {
 	my ($ok, $out, $err) = (0, '', '');
 	$ok = IPC::Run::run(
