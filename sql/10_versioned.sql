@@ -375,9 +375,14 @@ BEGIN
                            qtbl, trigger_args);
             -- Only key and version changes need deciding afresh; the flag
             -- updates of the triggers themselves do not queue this trigger.
-            EXECUTE format('CREATE TRIGGER current_view_after_update AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
+            -- The AFTER triggers that promote another row are named to fire
+            -- after change-logging triggers such as pg_repack's
+            -- repack_trigger, which then log the row's own change before
+            -- the promotion (replayed the other way round, a promotion
+            -- would meet the old current row in the unique index).
+            EXECUTE format('CREATE TRIGGER zz_current_view_after_update AFTER UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                            current_view_internal._column_list(key_columns || version_columns), qtbl, trigger_args);
-            EXECUTE format('CREATE TRIGGER current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
+            EXECUTE format('CREATE TRIGGER zz_current_view_delete AFTER DELETE ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                            qtbl, trigger_args);
         END IF;
     END IF;
@@ -460,7 +465,8 @@ BEGIN
                WHERE tgrelid = tbl AND NOT tgisinternal AND tgparentid = 0
                  AND tgname IN ('zz_current_view_insert', 'current_view_insert', 'current_view_truncate',
                                 'zz_current_view_before_update', 'current_view_after_update',
-                                'current_view_delete', 'current_view_append_only',
+                                'zz_current_view_after_update', 'current_view_delete',
+                                'zz_current_view_delete', 'current_view_append_only',
                                 'current_view_advance', 'current_view_keep_previous',
                                 'current_view_keep_moved') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);

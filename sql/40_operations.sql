@@ -156,6 +156,19 @@ DECLARE
 BEGIN
     SELECT string_agg(format('t.%I', c), ', ' ORDER BY i) INTO t_keys
     FROM unnest(reg.key_columns) WITH ORDINALITY u(c, i);
+    step := 'count';
+    statement := format('SELECT count(*) FROM %s t WHERE %s', tbl, range_t);
+    RETURN NEXT;
+    IF reg.strategy = 'table' THEN
+        -- The keys of the range in the history and in the current table.
+        step := 'repair';
+        statement := current_view_internal._repair_keys_sql(tbl, format(
+            'SELECT %1$s FROM %2$s t WHERE %3$s UNION SELECT %1$s FROM %4$I.%5$I c WHERE %6$s',
+            keys, tbl, range_t, reg.table_schema, reg.current_table,
+            current_view_internal._key_range(tbl, reg.key_columns, 'c.%1$I', has_lower, has_upper)));
+        RETURN NEXT;
+        RETURN;
+    END IF;
     winners := format(
         'SELECT DISTINCT ON (%1$s) t.tableoid AS rel, t.ctid AS row_id, t.%2$I AS was_current
          FROM %3$s t WHERE %4$s ORDER BY %1$s, %5$s, t.%2$I DESC, t.tableoid, t.ctid',
@@ -163,9 +176,6 @@ BEGIN
         (SELECT string_agg(format('t.%I DESC', c), ', ' ORDER BY i)
          FROM unnest(reg.version_columns) WITH ORDINALITY u(c, i)));
 
-    step := 'count';
-    statement := format('SELECT count(*) FROM %s t WHERE %s', tbl, range_t);
-    RETURN NEXT;
     -- Demote first, so that the unique index on current keys never sees two.
     step := 'demote';
     statement := format(
@@ -346,7 +356,7 @@ AS $$
 DECLARE
     reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
 BEGIN
-    IF reg.strategy <> 'flag' THEN
+    IF reg.strategy = 'view' THEN
         RAISE EXCEPTION 'table % has strategy ''%'', which stores no current rows to rebuild', tbl, reg.strategy
             USING ERRCODE = 'feature_not_supported';
     END IF;
@@ -389,7 +399,7 @@ BEGIN
 END
 $$;
 
--- Recompute the current rows of a 'flag' versioned table in key-range
+-- Recompute the current rows of a 'flag' or 'table' versioned table in key-range
 -- batches, committing after each: a procedure, to be CALLed outside a
 -- transaction block.  It has no SET search_path clause because a procedure
 -- with one cannot commit: it only calls schema-qualified functions, which

@@ -1357,6 +1357,10 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 	if (advance && !updates_registered_view(trigdata, fcinfo->flinfo->fn_oid))
 		return PointerGetDatum(not_ours);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+	/* A rebuild or a partition repair writes the current table directly. */
+	if (OidIsValid(flag_writes_relid) && hr->history_relid == flag_writes_relid &&
+		RelationGetRelid(trigdata->tg_relation) == hr->current_relid)
+		return PointerGetDatum(not_ours);
 	if (advance)
 		check_view_update_alone(hr->view_relid, trigdata->tg_relation, hr->history_relid);
 

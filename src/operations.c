@@ -7,7 +7,9 @@
  * statement can break the rule of one current row per key.  A rebuild must
  * write exactly that column, from plain SQL.  _allow_flag_writes(tbl) lets
  * the flag triggers of tbl (and of its partitions) pass every row through
- * until the end of the transaction.  Only the owner of tbl may call it: an
+ * until the end of the transaction; with strategy 'table', the triggers of
+ * its current table let direct writes through instead of appending
+ * versions.  Only the owner of tbl may call it: an
  * owner can already disable the triggers of their table, so this grants
  * nothing new, and it never affects another table.
  *-------------------------------------------------------------------------

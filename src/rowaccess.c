@@ -9,7 +9,8 @@
  * for a writer still in progress), table_tuple_lock() locks its newest
  * version, and an update writes the new version with the index entries the
  * executor would write.  No trigger fires for these writes: they are the
- * triggers' own bookkeeping.
+ * triggers' own bookkeeping, made only on tables that have no row UPDATE
+ * trigger but current_view's (see rows_writable_directly).
  *
  * Under READ COMMITTED a row that changed before it could be locked is
  * followed to its newest version, which the caller checks again (as
@@ -27,20 +28,54 @@
 #include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+/* Whether funcoid is one of current_view's trigger functions (by C symbol). */
+static bool
+is_own_trigger_function(Oid funcoid)
+{
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+	bool		own = false;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		probin = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_probin, &isnull);
+
+		if (!isnull && ((Form_pg_proc) GETSTRUCT(tuple))->prolang == ClanguageId)
+		{
+			char	   *bin = TextDatumGetCString(probin);
+			char	   *src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tuple,
+																	Anum_pg_proc_prosrc, &isnull));
+
+			own = strstr(bin, "current_view") != NULL &&
+				(strcmp(src, "current_view_flag_trigger") == 0 ||
+				 strcmp(src, "current_view_write_trigger") == 0 ||
+				 strcmp(src, "current_view_append_only_trigger") == 0);
+		}
+		ReleaseSysCache(tuple);
+	}
+	return own;
+}
+
 /*
  * Whether rows of rel may be changed directly: nothing PostgreSQL would run
  * for an UPDATE is skipped.  CHECK constraints and stored generated columns
  * would need expression evaluation, deferred unique or exclusion constraints
- * AFTER triggers of their own: such tables keep the SPI path.
+ * AFTER triggers of their own, and row UPDATE triggers other than ours
+ * (audit triggers, pg_repack's change log, which replays the flag changes
+ * into its copy) must see the flag changes: such tables keep the SPI path.
  */
 bool
 rows_writable_directly(Relation rel)
@@ -56,6 +91,18 @@ rows_writable_directly(Relation rel)
 #endif
 	if (constr != NULL && (constr->num_check > 0 || constr->has_generated_stored))
 		return false;
+	if (rel->trigdesc != NULL)
+	{
+		for (int i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *trigger = &rel->trigdesc->triggers[i];
+
+			if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_UPDATE(trigger->tgtype) &&
+				trigger->tgenabled != TRIGGER_DISABLED &&
+				!is_own_trigger_function(trigger->tgfoid))
+				return false;
+		}
+	}
 	indexes = RelationGetIndexList(rel);
 	foreach(lc, indexes)
 	{

@@ -471,7 +471,8 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 		/* The heads table: the key columns, then current_relation. */
 		for (int i = 0; i < vr->nkeys; i++)
 			heads_attnums[i] = i + 1;
-		vr->heads_direct = RelationGetDescr(heads)->natts == vr->nkeys + 1 &&
+		vr->heads_direct = rows_writable_directly(heads) &&
+			RelationGetDescr(heads)->natts == vr->nkeys + 1 &&
 			find_key_index(heads, vr->nkeys, heads_attnums, InvalidAttrNumber, &vr->heads_key);
 		table_close(heads, AccessShareLock);
 	}
@@ -671,6 +672,20 @@ leaf_entry(KeyTask *task, Oid relid)
 
 	if (relid == task->root->key.relid)
 		return task->root;
+	/*
+	 * The event triggers repair the heads rows of a partition that is dropped
+	 * or detached; they do not fire in single-user mode or under
+	 * session_replication_role = replica.
+	 */
+	if (!get_rel_relispartition(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the current row of a key of versioned table \"%s\" is recorded in relation %u, which is no longer one of its partitions",
+						get_rel_name(task->root->key.relid), relid),
+				 errdetail("The partition was dropped or detached without the event triggers of current_view."),
+				 errhint("Run CALL rebuild_versioned_table('%s') to recompute the current rows.",
+						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(task->root->key.relid)),
+													get_rel_name(task->root->key.relid)))));
 	vr = lookup_versioned_rel(relid, task->root->key.relid, task->trigger);
 	require_updatable(vr);
 	return vr;

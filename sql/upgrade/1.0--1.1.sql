@@ -36,4 +36,50 @@ ALTER TABLE @extschema@.search_document_registry SET SCHEMA current_view_interna
 ALTER TABLE @extschema@.search_source_registry SET SCHEMA current_view_internal;
 ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_internal;
 
+-- 'flag': the AFTER triggers that promote a row fire after change-logging
+-- triggers such as pg_repack's repack_trigger (see 10_versioned.sql).  Each
+-- relation of a partition tree is renamed in turn: PostgreSQL 15 renames
+-- the clones with their parent, older versions one by one.
+DO $upgrade$
+DECLARE
+    rel regclass;
+    old_name name;
+BEGIN
+    FOR rel IN
+        SELECT t.relid
+        FROM current_view_internal.versioned_table_registry r
+        JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) r.table_schema
+        JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                  AND c.relname OPERATOR(pg_catalog.=) r.table_name
+        CROSS JOIN LATERAL (SELECT c.oid::pg_catalog.regclass AS relid, 0 AS level
+                            UNION ALL
+                            SELECT p.relid, p.level FROM pg_catalog.pg_partition_tree(c.oid) p
+                            WHERE p.level OPERATOR(pg_catalog.>) 0) t
+        WHERE r.strategy OPERATOR(pg_catalog.=) 'flag'
+        ORDER BY t.level
+    LOOP
+        FOREACH old_name IN ARRAY ARRAY['current_view_after_update', 'current_view_delete']::name[] LOOP
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger
+                       WHERE tgrelid OPERATOR(pg_catalog.=) rel AND tgname OPERATOR(pg_catalog.=) old_name) THEN
+                EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', old_name, rel,
+                                          'zz_' OPERATOR(pg_catalog.||) old_name);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$upgrade$;
+
+-- Partition repair (50_partitions.sql): the event triggers need their
+-- functions, which the replay below gives their bodies.
+CREATE FUNCTION current_view_internal._remember_partitions() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE FUNCTION current_view_internal._repair_changed_partitions() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER current_view_remember_partitions ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION current_view_internal._remember_partitions();
+CREATE EVENT TRIGGER current_view_repair_partitions ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION current_view_internal._repair_changed_partitions();
+
 -- The functions and views of 1.1, replacing 1.0's in place.

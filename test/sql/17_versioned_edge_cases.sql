@@ -27,17 +27,17 @@ SELECT id, v, current FROM shuffled ORDER BY id, v;
 SELECT oracle_diff('shuffled_current', 'shuffled', 'id', 'v');
 SELECT check_versioned_table('shuffled');
 
--- The demotion of the previous current row is the triggers' own
--- bookkeeping, written directly: no trigger fires for it, so a trigger that
--- cancels updates does not stop inserts.  A promotion after a DELETE is an
--- UPDATE that such a trigger can cancel, and it cannot make the triggers
--- spin: the statement fails.
+-- A table with row UPDATE triggers of its owner's keeps the demotion of the
+-- previous current row an UPDATE (not the direct write), so that those
+-- triggers see every flag change (audit, pg_repack's change log).  One that
+-- cancels the flag updates cannot make the triggers spin: the statement
+-- fails, for an insert as for the promotion after a DELETE.
 CREATE TABLE frozen (id int, v int);
 SELECT register_versioned_table('frozen', '{id}', '{v}');
-INSERT INTO frozen VALUES (1, 1);
+INSERT INTO frozen VALUES (1, 1), (1, 2);
 CREATE FUNCTION frozen_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
 CREATE TRIGGER frozen_rows BEFORE UPDATE ON frozen FOR EACH ROW EXECUTE FUNCTION frozen_rows();
-INSERT INTO frozen VALUES (1, 2);
+SELECT expect_error($$INSERT INTO frozen VALUES (1, 3)$$);
 SELECT * FROM frozen_current;
 SELECT expect_error($$DELETE FROM frozen WHERE v = 2$$);
 SELECT * FROM frozen_current;
