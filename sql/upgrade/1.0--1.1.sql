@@ -36,4 +36,21 @@ ALTER TABLE @extschema@.search_document_registry SET SCHEMA current_view_interna
 ALTER TABLE @extschema@.search_source_registry SET SCHEMA current_view_internal;
 ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_internal;
 
+-- Rebuild progress keeps the last key done in binary form (resume_key);
+-- last_key is text for people only.  1.0's text forms were written under the
+-- settings of the session that wrote them and cannot be read back safely: an
+-- unfinished rebuild redoes its table (or its current source) from the start,
+-- which is always right since batches are idempotent.
+ALTER TABLE current_view_internal.rebuild_progress_registry ADD COLUMN resume_key pg_catalog.bytea[];
+UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL;
+-- Until the replay below, the event triggers' functions are 1.0's, which
+-- name the registry in its old schema: they must not fire on these drops.
+ALTER EVENT TRIGGER current_view_forget_dropped_tables DISABLE;
+ALTER EVENT TRIGGER current_view_forget_dropped_search_tables DISABLE;
+DROP FUNCTION current_view_internal._batch_upper_key(pg_catalog.regclass, text, name[], text[], integer);
+DROP FUNCTION current_view_internal._rebuild_record(text, pg_catalog.regclass, integer, text[], bigint,
+                                                    boolean, double precision);
+ALTER EVENT TRIGGER current_view_forget_dropped_tables ENABLE;
+ALTER EVENT TRIGGER current_view_forget_dropped_search_tables ENABLE;
+
 -- The functions and views of 1.1, replacing 1.0's in place.
