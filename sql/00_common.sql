@@ -80,6 +80,20 @@ BEGIN
 END
 $$;
 
+-- The only writers of the registry tables (see src/registry.c): insert a
+-- row, or delete the row with a row's primary key, after checking that the
+-- caller owns the tables it names (deleting is also allowed once one of them
+-- is gone); PUBLIC may only read the registry.
+CREATE FUNCTION current_view_internal._registry_insert(new_row anyelement)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_registry_insert'
+LANGUAGE C;
+
+CREATE FUNCTION current_view_internal._registry_delete(old_row anyelement)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'current_view_registry_delete'
+LANGUAGE C;
+
 -- OPERATOR(schema.op) of a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the type's
 -- default btree class, for generated SQL that must not depend on search_path.
 CREATE FUNCTION current_view_internal._btree_operator(typ regtype, strategy integer)

@@ -534,9 +534,9 @@ END
 $$;
 
 -- Forget the registration of a dropped table, and drop its heads table.
--- It runs with the rights of the role dropping the table (registry rows can
--- be written by table owners, so nothing named in them is trusted with more):
--- objects that role may not drop are left behind with a warning.
+-- It runs with the rights of the role dropping the table (nothing named in
+-- registry rows is trusted with more): objects that role may not drop are
+-- left behind with a warning.
 CREATE FUNCTION current_view_internal._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -546,12 +546,12 @@ DECLARE
     reg current_view_internal.versioned_table_registry;
 BEGIN
     FOR reg IN
-        DELETE FROM current_view_internal.versioned_table_registry r
-        USING pg_event_trigger_dropped_objects() d
-        WHERE d.object_type = 'table' AND NOT d.is_temporary
-          AND r.table_schema = d.schema_name AND r.table_name = d.object_name
-        RETURNING r.*
+        SELECT r.* FROM current_view_internal.versioned_table_registry r
+        JOIN pg_event_trigger_dropped_objects() d
+          ON d.object_type = 'table' AND NOT d.is_temporary
+         AND r.table_schema = d.schema_name AND r.table_name = d.object_name
     LOOP
+        PERFORM current_view_internal._registry_delete(reg);
         BEGIN
             PERFORM current_view_internal._drop_history_objects(reg);
         EXCEPTION WHEN insufficient_privilege THEN

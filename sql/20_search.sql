@@ -663,7 +663,7 @@ BEGIN
     IF dropped IS NULL THEN
         RETURN;
     END IF;
-    DELETE FROM current_view_internal.search_document_registry r
+    PERFORM current_view_internal._registry_delete(r) FROM current_view_internal.search_document_registry r
     WHERE format('%I.%I', r.table_schema, r.table_name) = ANY (dropped);
     FOR st IN
         SELECT r.search_schema, r.search_table,
@@ -674,7 +674,7 @@ BEGIN
                       WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped))
         GROUP BY r.search_schema, r.search_table
     LOOP
-        DELETE FROM current_view_internal.search_source_registry r
+        PERFORM current_view_internal._registry_delete(r) FROM current_view_internal.search_source_registry r
         WHERE r.search_schema = st.search_schema AND r.search_table = st.search_table
           AND (format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
                OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)
