@@ -46,7 +46,7 @@ CREATE TABLE current_view_internal.versioned_table_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
 
-SELECT current_view_internal._secure_registry('current_view_internal.versioned_table_registry', 'table_schema', 'table_name');
+GRANT SELECT ON current_view_internal.versioned_table_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.versioned_tables AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,
@@ -386,11 +386,10 @@ BEGIN
                        qtbl);
     END IF;
 
-    INSERT INTO current_view_internal.versioned_table_registry
-        (table_schema, table_name, key_columns, version_columns, strategy, current_column,
-         view_name, heads_table, current_indexes, created_indexes, added_current_column,
-         append_only, deleted_column, next_version, current_table, created_functions)
-    VALUES (rel.nspname, rel.relname, key_columns, version_columns, strategy,
+    -- (table_schema, table_name, key_columns, version_columns, strategy, current_column,
+    --  view_name, heads_table, current_indexes, created_indexes, added_current_column,
+    --  append_only, deleted_column, next_version, current_table, created_functions)
+    PERFORM current_view_internal._registry_insert(ROW(rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
             strategy = 'flag' AND NOT flag_existed, append_only, deleted_column, next_version,
@@ -398,7 +397,7 @@ BEGIN
             current_view_internal._create_history_functions(tbl, key_columns, version_columns, strategy,
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
-                                                  next_version));
+                                                  next_version))::current_view_internal.versioned_table_registry);
 END
 $$;
 
@@ -472,8 +471,7 @@ BEGIN
     IF drop_current AND reg.added_current_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
     END IF;
-    DELETE FROM current_view_internal.versioned_table_registry
-    WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
+    PERFORM current_view_internal._registry_delete(reg);
 END
 $$;
 

@@ -68,7 +68,7 @@ CREATE TABLE current_view_internal.rebuild_progress_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.rebuild_progress_registry', '');
 
-SELECT current_view_internal._secure_registry('current_view_internal.rebuild_progress_registry', 'table_schema', 'table_name');
+GRANT SELECT ON current_view_internal.rebuild_progress_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.rebuilds AS
 SELECT kind,
@@ -267,8 +267,10 @@ AS $$
       AND (c.oid = tbl OR c.oid IN (SELECT relid FROM pg_partition_tree(tbl)))
 $$;
 
--- Start or resume a rebuild: create or reset its progress row (locked until
--- the end of the batch that follows) and say where it starts.
+-- Start or resume a rebuild: create or reset its progress row and say
+-- where it starts.  Progress rows are written through _registry_insert and
+-- _registry_delete, like every registry row; the rebuild lock makes this
+-- session their only writer.
 CREATE FUNCTION current_view_internal._rebuild_begin(kind text, tbl regclass, batch_size integer, restart boolean)
 RETURNS void
 LANGUAGE plpgsql
@@ -297,26 +299,25 @@ BEGIN
     END IF;
     SELECT n.nspname, c.relname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    IF restart THEN
-        DELETE FROM current_view_internal.rebuild_progress_registry r
-        WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
-    END IF;
-    UPDATE current_view_internal.rebuild_progress_registry r
-    SET run_started_at = clock_timestamp(), run_rows_start = r.rows_done
-    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
-    RETURNING * INTO p;
+    SELECT r.* INTO p FROM current_view_internal.rebuild_progress_registry r
+    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
     IF FOUND THEN
+        PERFORM current_view_internal._registry_delete(p);
+    END IF;
+    IF p.kind IS NOT NULL AND NOT restart THEN
+        p.run_started_at := clock_timestamp();
+        p.run_rows_start := p.rows_done;
+        PERFORM current_view_internal._registry_insert(p);
         RAISE NOTICE 'resuming the rebuild of % after key %, % rows done',
             tbl, coalesce(p.last_key::text, '(none)')
                  || CASE WHEN p.source_position IS NOT NULL
                          THEN format(' of source %s', p.source_position) ELSE '' END,
             p.rows_done;
     ELSE
-        INSERT INTO current_view_internal.rebuild_progress_registry
-            (kind, table_schema, table_name, rows_done, started_at, run_started_at,
-             run_rows_start, updated_at)
-        VALUES ($1, rel.nspname, rel.relname, 0, clock_timestamp(), clock_timestamp(), 0,
-                clock_timestamp());
+        -- (kind, table_schema, table_name, source_position, last_key, rows_done, started_at,
+        --  run_started_at, run_rows_start, updated_at, resume_key)
+        PERFORM current_view_internal._registry_insert(ROW($1, rel.nspname, rel.relname, NULL, NULL, 0,
+            clock_timestamp(), clock_timestamp(), 0, clock_timestamp(), NULL)::current_view_internal.rebuild_progress_registry);
         RAISE NOTICE 'rebuilding % in batches of % rows', tbl, batch_size;
     END IF;
 END
@@ -331,27 +332,21 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    rel record;
     p current_view_internal.rebuild_progress_registry;
 BEGIN
-    SELECT n.nspname, c.relname INTO rel
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    UPDATE current_view_internal.rebuild_progress_registry r
-    SET source_position = $3, resume_key = $4, last_key = $5, rows_done = r.rows_done + batch_rows,
-        updated_at = clock_timestamp()
-    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
-    RETURNING * INTO p;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no rebuild of % is in progress', tbl
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    p := current_view_internal._rebuild_state(kind, tbl);
+    PERFORM current_view_internal._registry_delete(p);
+    p.source_position := $3;
+    p.resume_key := $4;
+    p.last_key := $5;
+    p.rows_done := p.rows_done + batch_rows;
+    p.updated_at := clock_timestamp();
     IF finished THEN
         PERFORM current_view_internal._rebuild_unlock(array_position(ARRAY['versioned', 'search'], kind), tbl);
-        DELETE FROM current_view_internal.rebuild_progress_registry r
-        WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
         RAISE NOTICE 'rebuilt %: % rows', tbl, p.rows_done
             USING DETAIL = format('%s s in all', round(extract(epoch FROM clock_timestamp() - p.started_at)::numeric, 3));
     ELSE
+        PERFORM current_view_internal._registry_insert(p);
         RAISE NOTICE 'rebuilding %: % rows done', tbl, p.rows_done
             USING DETAIL = current_view_internal._rebuild_progress_detail(
                 p.rows_done, p.rows_done - p.run_rows_start,
@@ -360,7 +355,7 @@ BEGIN
 END
 $$;
 
--- The progress row of a rebuild, locked.
+-- The progress row of a rebuild (the rebuild lock keeps other sessions off it).
 CREATE FUNCTION current_view_internal._rebuild_state(kind text, tbl regclass)
 RETURNS current_view_internal.rebuild_progress_registry
 LANGUAGE plpgsql
@@ -372,8 +367,7 @@ BEGIN
     SELECT r.* INTO p FROM current_view_internal.rebuild_progress_registry r
     JOIN pg_class c ON c.relname = r.table_name
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
-    WHERE c.oid = tbl AND r.kind = $1
-    FOR UPDATE OF r;
+    WHERE c.oid = tbl AND r.kind = $1;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no rebuild of % is in progress', tbl
             USING ERRCODE = 'object_not_in_prerequisite_state';
