@@ -32,53 +32,19 @@ BEGIN
 END
 $$;
 
--- Does the caller own the table schema_name.table_name?  Used by the row
--- security policies of the registration catalogs.
-CREATE FUNCTION current_view_internal._owns_table(schema_name name, table_name name)
-RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce(bool_or(pg_has_role(c.relowner, 'USAGE')), false)
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = schema_name AND c.relname = table_name
-$$;
-
--- Does the table schema_name.table_name exist?  A registration whose table
--- is gone may be deleted by anyone (the policies below), so that the event
--- triggers can forget it with the rights of whoever dropped the table.
-CREATE FUNCTION current_view_internal._table_exists(schema_name name, table_name name)
-RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = schema_name AND c.relname = table_name)
-$$;
-
--- Row security of a registry table: anyone may read it; a role may insert,
--- update and delete the rows of tables it owns, and delete the rows of tables
--- that no longer exist (or whose stale_condition holds), so that the event
--- triggers can forget them with the rights of whoever dropped the table.
-CREATE FUNCTION current_view_internal._secure_registry(registry regclass, schema_column name,
-                                             table_column name, stale_condition text DEFAULT NULL)
+-- The only writers of the registry tables (see src/registry.c): insert a
+-- row, or delete the row with a row's primary key, after checking that the
+-- caller owns the tables it names (deleting is also allowed once one of them
+-- is gone); PUBLIC may only read the registry.
+CREATE FUNCTION current_view_internal._registry_insert(new_row anyelement)
 RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    owns text := format('current_view_internal._owns_table(%I, %I)', schema_column, table_column);
-BEGIN
-    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', registry);
-    EXECUTE format('CREATE POLICY read_all ON %s FOR SELECT USING (true)', registry);
-    EXECUTE format('CREATE POLICY owner_insert ON %s FOR INSERT WITH CHECK (%s)', registry, owns);
-    EXECUTE format('CREATE POLICY owner_update ON %s FOR UPDATE USING (%s)', registry, owns);
-    EXECUTE format('CREATE POLICY owner_delete ON %s FOR DELETE USING (%s OR NOT current_view_internal._table_exists(%I, %I)%s)',
-                   registry, owns, schema_column, table_column,
-                   coalesce(' OR ' || stale_condition, ''));
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO PUBLIC', registry);
-END
-$$;
+AS 'MODULE_PATHNAME', 'current_view_registry_insert'
+LANGUAGE C;
+
+CREATE FUNCTION current_view_internal._registry_delete(old_row anyelement)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'current_view_registry_delete'
+LANGUAGE C;
 
 -- OPERATOR(schema.op) of a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the type's
 -- default btree class, for generated SQL that must not depend on search_path.

@@ -46,7 +46,7 @@ CREATE TABLE current_view_internal.versioned_table_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
 
-SELECT current_view_internal._secure_registry('current_view_internal.versioned_table_registry', 'table_schema', 'table_name');
+GRANT SELECT ON current_view_internal.versioned_table_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.versioned_tables AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,
@@ -391,11 +391,10 @@ BEGIN
                        qtbl);
     END IF;
 
-    INSERT INTO current_view_internal.versioned_table_registry
-        (table_schema, table_name, key_columns, version_columns, strategy, current_column,
-         view_name, heads_table, current_indexes, created_indexes, added_current_column,
-         append_only, deleted_column, next_version, current_table, created_functions)
-    VALUES (rel.nspname, rel.relname, key_columns, version_columns, strategy,
+    -- (table_schema, table_name, key_columns, version_columns, strategy, current_column,
+    --  view_name, heads_table, current_indexes, created_indexes, added_current_column,
+    --  append_only, deleted_column, next_version, current_table, created_functions)
+    PERFORM current_view_internal._registry_insert(ROW(rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
             strategy = 'flag' AND NOT flag_existed, append_only, deleted_column, next_version,
@@ -403,7 +402,7 @@ BEGIN
             current_view_internal._create_history_functions(tbl, key_columns, version_columns, strategy,
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
-                                                  next_version));
+                                                  next_version))::current_view_internal.versioned_table_registry);
 END
 $$;
 
@@ -478,8 +477,7 @@ BEGIN
     IF drop_current AND reg.added_current_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
     END IF;
-    DELETE FROM current_view_internal.versioned_table_registry
-    WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
+    PERFORM current_view_internal._registry_delete(reg);
 END
 $$;
 
@@ -540,9 +538,9 @@ END
 $$;
 
 -- Forget the registration of a dropped table, and drop its heads table.
--- It runs with the rights of the role dropping the table (registry rows can
--- be written by table owners, so nothing named in them is trusted with more):
--- objects that role may not drop are left behind with a warning.
+-- It runs with the rights of the role dropping the table (nothing named in
+-- registry rows is trusted with more): objects that role may not drop are
+-- left behind with a warning.
 CREATE FUNCTION current_view_internal._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -552,12 +550,12 @@ DECLARE
     reg current_view_internal.versioned_table_registry;
 BEGIN
     FOR reg IN
-        DELETE FROM current_view_internal.versioned_table_registry r
-        USING pg_event_trigger_dropped_objects() d
-        WHERE d.object_type = 'table' AND NOT d.is_temporary
-          AND r.table_schema = d.schema_name AND r.table_name = d.object_name
-        RETURNING r.*
+        SELECT r.* FROM current_view_internal.versioned_table_registry r
+        JOIN pg_event_trigger_dropped_objects() d
+          ON d.object_type = 'table' AND NOT d.is_temporary
+         AND r.table_schema = d.schema_name AND r.table_name = d.object_name
     LOOP
+        PERFORM current_view_internal._registry_delete(reg);
         BEGIN
             PERFORM current_view_internal._drop_history_objects(reg);
         EXCEPTION WHEN insufficient_privilege THEN

@@ -59,11 +59,8 @@ CREATE TABLE current_view_internal.search_source_registry (
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.search_source_registry', '');
 
-SELECT current_view_internal._secure_registry('current_view_internal.search_document_registry', 'table_schema', 'table_name');
--- A source whose search table or any chain table is gone is stale too.
-SELECT current_view_internal._secure_registry('current_view_internal.search_source_registry', 'search_schema', 'search_table',
-    'EXISTS (SELECT 1 FROM unnest(chain_schemas, chain_tables) u(sch, tab)
-             WHERE NOT current_view_internal._table_exists(u.sch, u.tab))');
+GRANT SELECT ON current_view_internal.search_document_registry TO PUBLIC;
+GRANT SELECT ON current_view_internal.search_source_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.search_documents AS
 SELECT format('%I.%I', table_schema, table_name) AS table_name,
@@ -173,11 +170,9 @@ BEGIN
     -- The trigger rebuilds a null document.
     EXECUTE format('UPDATE %s SET %I = NULL', tbl, document_column);
 
-    INSERT INTO current_view_internal.search_document_registry
-        (table_schema, table_name, columns, weights, document_column, config_schema, config_name,
-         added_document_column)
-    VALUES (rel.nspname, rel.relname, columns, weights, document_column, cfg.nspname, cfg.cfgname,
-            doc_type IS NULL);
+    PERFORM current_view_internal._registry_insert(ROW(
+        rel.nspname, rel.relname, columns, weights, document_column, cfg.nspname, cfg.cfgname,
+        doc_type IS NULL)::current_view_internal.search_document_registry);
 END
 $$;
 
@@ -213,8 +208,7 @@ BEGIN
     IF reg.added_document_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN %I', tbl, reg.document_column);
     END IF;
-    DELETE FROM current_view_internal.search_document_registry
-    WHERE table_schema = reg.table_schema AND table_name = reg.table_name;
+    PERFORM current_view_internal._registry_delete(reg);
 END
 $$;
 
@@ -489,15 +483,11 @@ BEGIN
         EXECUTE format('CREATE INDEX %I ON %s (%I)', current_view_internal._object_name(s_name, cols[i]), qsearch, cols[i]);
     END LOOP;
 
-    INSERT INTO current_view_internal.search_source_registry
-        (search_schema, search_table, position, source_schema, source_table, parents, filter,
-         weights, chain_schemas, chain_tables, key_columns, document_columns, search_columns,
-         created_search_table)
-    VALUES (s_schema, s_name,
+    PERFORM current_view_internal._registry_insert(ROW(s_schema, s_name,
             coalesce((SELECT max(position) + 1 FROM current_view_internal.search_source_registry r
                       WHERE r.search_schema = s_schema AND r.search_table = s_name), 1),
             schemas[1], tables[1], parents, deparsed, weights, schemas, tables, keys, docs, cols,
-            NOT existing);
+            NOT existing)::current_view_internal.search_source_registry);
     EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, current_view_internal._column_list(cols),
                    current_view_internal._search_source_query(s_schema, s_name, source));
     PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, rels);
@@ -537,7 +527,7 @@ BEGIN
     END IF;
     PERFORM current_view_internal._require_owner(format('%I.%I', s_schema, s_name)::regclass);
     tables := current_view_internal._search_chain_tables(s_schema, s_name);
-    DELETE FROM current_view_internal.search_source_registry r
+    PERFORM current_view_internal._registry_delete(r) FROM current_view_internal.search_source_registry r
     WHERE r.search_schema = s_schema AND r.search_table = s_name;
     PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, tables);
     EXECUTE format('DROP TABLE %I.%I', s_schema, s_name);
@@ -663,7 +653,7 @@ BEGIN
     IF dropped IS NULL THEN
         RETURN;
     END IF;
-    DELETE FROM current_view_internal.search_document_registry r
+    PERFORM current_view_internal._registry_delete(r) FROM current_view_internal.search_document_registry r
     WHERE format('%I.%I', r.table_schema, r.table_name) = ANY (dropped);
     FOR st IN
         SELECT r.search_schema, r.search_table,
@@ -674,7 +664,7 @@ BEGIN
                       WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped))
         GROUP BY r.search_schema, r.search_table
     LOOP
-        DELETE FROM current_view_internal.search_source_registry r
+        PERFORM current_view_internal._registry_delete(r) FROM current_view_internal.search_source_registry r
         WHERE r.search_schema = st.search_schema AND r.search_table = st.search_table
           AND (format('%I.%I', r.search_schema, r.search_table) = ANY (dropped)
                OR EXISTS (SELECT 1 FROM unnest(r.chain_schemas, r.chain_tables) u(sch, tab)

@@ -354,6 +354,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     sig text;
+    fn regprocedure;
 BEGIN
     -- Quietly: after DROP TABLE ... CASCADE the view may be gone already.
     IF reg.view_name IS DISTINCT FROM reg.current_table
@@ -366,8 +367,12 @@ BEGIN
     IF reg.heads_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
     END IF;
+    -- Signatures are looked up, never run as SQL text.
     FOREACH sig IN ARRAY reg.created_functions LOOP
-        EXECUTE 'DROP FUNCTION IF EXISTS ' || sig;
+        fn := to_regprocedure(sig);
+        IF fn IS NOT NULL THEN
+            EXECUTE format('DROP FUNCTION %s', fn);
+        END IF;
     END LOOP;
 END
 $$;

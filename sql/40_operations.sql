@@ -10,15 +10,45 @@
 --
 -- Concurrency: each batch takes SHARE ROW EXCLUSIVE on the tables it
 -- recomputes, the lock register_versioned_table and add_search_source take:
--- writers wait for one batch (not for the whole rebuild), readers never wait,
--- and two rebuilds of one table run batch after batch.  A key range finished
--- by a batch is kept right afterwards by the triggers, which start from the
--- state the batch committed.
+-- writers wait for one batch (not for the whole rebuild), readers never wait.
+-- One rebuild of a table runs at a time: a second one fails at once (55P03,
+-- naming the session running the first), before it touches the progress row.
+-- A key range finished by a batch is kept right afterwards by the triggers,
+-- which start from the state the batch committed.
+--
+-- The last key done is stored in each key type's binary form (send and
+-- receive functions), so that a rebuild resumed in a session with another
+-- DateStyle, TimeZone, IntervalStyle or lc_* setting starts after the same
+-- key; its text form is kept for people only.
 
 CREATE FUNCTION current_view_internal._allow_flag_writes(tbl regclass)
 RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_allow_flag_writes'
 LANGUAGE C STRICT;
+
+CREATE FUNCTION current_view_internal._rebuild_try_lock(kind integer, tbl regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'current_view_rebuild_try_lock'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION current_view_internal._rebuild_unlock(kind integer, tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_rebuild_unlock'
+LANGUAGE C STRICT;
+
+-- A value's binary form, and back.  IMMUTABLE so that the planner folds the
+-- bounds of a batch into constants (index bounds, partition pruning); the
+-- batch statements are planned once each, so a receive function that reads
+-- the catalogs (enums) cannot be served a stale result.
+CREATE FUNCTION current_view_internal._key_bytes(value anyelement)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'current_view_key_bytes'
+LANGUAGE C STRICT IMMUTABLE;
+
+CREATE FUNCTION current_view_internal._key_value(bytes bytea, type_of anyelement)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'current_view_key_value'
+LANGUAGE C IMMUTABLE;
 
 -- Progress of unfinished rebuilds, by name (not OID) and dumped with the
 -- database, so that a rebuild resumes where it stopped.
@@ -27,17 +57,18 @@ CREATE TABLE current_view_internal.rebuild_progress_registry (
     table_schema name NOT NULL,
     table_name name NOT NULL,
     source_position integer,         -- search tables: the source being rebuilt
-    last_key text[],                 -- text forms of the last key done; NULL: none yet
+    last_key text[],                 -- text forms of the last key done, for people only
     rows_done bigint NOT NULL,
     started_at timestamptz NOT NULL, -- of the whole rebuild
     run_started_at timestamptz NOT NULL, -- of the current CALL, for its rate
     run_rows_start bigint NOT NULL,
     updated_at timestamptz NOT NULL,
+    resume_key bytea[],              -- the last key done (_key_bytes); NULL: none yet
     PRIMARY KEY (kind, table_schema, table_name)
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.rebuild_progress_registry', '');
 
-SELECT current_view_internal._secure_registry('current_view_internal.rebuild_progress_registry', 'table_schema', 'table_name');
+GRANT SELECT ON current_view_internal.rebuild_progress_registry TO PUBLIC;
 
 CREATE VIEW @extschema@.rebuilds AS
 SELECT kind,
@@ -55,7 +86,7 @@ GRANT SELECT ON @extschema@.rebuilds TO PUBLIC;
 -- comparison so that a B-tree index on the key serves it as a range bound.
 -- Each side is a format() pattern applied to each key column: %1$I is the
 -- column name, %2$s its 1-based position, %3$s its type (to cast the text
--- form of a bound, $1 or $2, back to the key's type).
+-- binary form of a bound, $1 or $2, back to the key's type).
 CREATE FUNCTION current_view_internal._key_comparison(tbl regclass, key_columns name[],
                                             left_pattern text, strategy integer,
                                             right_pattern text)
@@ -83,7 +114,8 @@ BEGIN
 END
 $$;
 
--- "key > $1 AND key <= $2" for a batch whose bounds are given as text[]
+-- "key > $1 AND key <= $2" for a batch whose bounds are given as bytea[]
+-- of _key_bytes
 -- ($1 the last key of the previous batch, $2 the batch's last key); a
 -- missing bound leaves its side open (the first and the last batches).
 -- key_pattern names each key column as in _key_comparison, e.g. 't.%1$I'.
@@ -95,9 +127,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT concat_ws(' AND ', 'true',
         CASE WHEN has_lower THEN current_view_internal._key_comparison(tbl, key_columns,
-            key_pattern, 5, '$1[%2$s]::%3$s') END,
+            key_pattern, 5, 'current_view_internal._key_value($1[%2$s], NULL::%3$s)') END,
         CASE WHEN has_upper THEN current_view_internal._key_comparison(tbl, key_columns,
-            key_pattern, 2, '$2[%2$s]::%3$s') END)
+            key_pattern, 2, 'current_view_internal._key_value($2[%2$s], NULL::%3$s)') END)
 $$;
 
 -- A _key_range key_pattern for one column of another relation (alias.column),
@@ -110,33 +142,33 @@ AS $$
     SELECT replace(format('%s.%I', alias, col), '%', '%%')
 $$;
 
--- The last key (text forms) of the batch of batch_size rows after last_key,
--- or NULL when fewer rows are left (the batch is the last, open-ended one).
--- An index range scan over the key: it reads batch_size index entries.
+-- The last key of the batch of batch_size rows after last_key (binary
+-- forms, and text forms for people), or NULLs when fewer rows are left (the
+-- batch is the last, open-ended one).  An index range scan over the key: it
+-- reads batch_size index entries.
 CREATE FUNCTION current_view_internal._batch_upper_key(tbl regclass, only_clause text, key_columns name[],
-                                             last_key text[], batch_size integer)
-RETURNS text[]
+                                             last_key bytea[], batch_size integer,
+                                             OUT upper_key bytea[], OUT upper_key_text text[])
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    upper_key text[];
 BEGIN
-    EXECUTE format('SELECT ARRAY[%s] FROM %s%s t WHERE %s ORDER BY %s OFFSET $3 LIMIT 1',
+    EXECUTE format('SELECT ARRAY[%s], ARRAY[%s] FROM %s%s t WHERE %s ORDER BY %s OFFSET $3 LIMIT 1',
+                   (SELECT string_agg(format('current_view_internal._key_bytes(t.%I)', c), ', ' ORDER BY i)
+                    FROM unnest(key_columns) WITH ORDINALITY u(c, i)),
                    (SELECT string_agg(format('t.%I::text', c), ', ' ORDER BY i)
                     FROM unnest(key_columns) WITH ORDINALITY u(c, i)),
                    only_clause, tbl,
                    current_view_internal._key_range(tbl, key_columns, 't.%1$I', last_key IS NOT NULL, false),
                    (SELECT string_agg(format('t.%I', c), ', ' ORDER BY i)
                     FROM unnest(key_columns) WITH ORDINALITY u(c, i)))
-    INTO upper_key
-    USING last_key, NULL::text[], batch_size - 1;
-    RETURN upper_key;
+    INTO upper_key, upper_key_text
+    USING last_key, NULL::bytea[], batch_size - 1;
 END
 $$;
 
 -- The statements of one batch of a versioned table's rebuild, by name, with
--- $1 and $2 the bounds of the key range (text[]).  Exposed so that tests can
+-- $1 and $2 the bounds of the key range (bytea[] of _key_bytes).  Exposed so that tests can
 -- EXPLAIN exactly what a batch runs.
 CREATE FUNCTION current_view_internal._versioned_batch_sql(tbl regclass, has_lower boolean, has_upper boolean)
 RETURNS TABLE (step text, statement text)
@@ -245,8 +277,10 @@ AS $$
       AND (c.oid = tbl OR c.oid IN (SELECT relid FROM pg_partition_tree(tbl)))
 $$;
 
--- Start or resume a rebuild: create or reset its progress row (locked until
--- the end of the batch that follows) and say where it starts.
+-- Start or resume a rebuild: create or reset its progress row and say
+-- where it starts.  Progress rows are written through _registry_insert and
+-- _registry_delete, like every registry row; the rebuild lock makes this
+-- session their only writer.
 CREATE FUNCTION current_view_internal._rebuild_begin(kind text, tbl regclass, batch_size integer, restart boolean)
 RETURNS void
 LANGUAGE plpgsql
@@ -261,28 +295,39 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM current_view_internal._require_owner(tbl);
+    IF NOT current_view_internal._rebuild_try_lock(array_position(ARRAY['versioned', 'search'], kind), tbl) THEN
+        RAISE EXCEPTION 'table % is being rebuilt by another session', tbl
+            USING ERRCODE = 'lock_not_available',
+                  DETAIL = coalesce(format('The rebuild runs in the session of process %s.',
+                      (SELECT l.pid FROM pg_locks l
+                       WHERE l.locktype = 'advisory' AND l.granted
+                         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                         AND l.classid = array_position(ARRAY['versioned', 'search'], kind)
+                         -- 17238: REBUILD_LOCK_TAG_FIELD4 of src/operations.c
+                         AND l.objid = tbl AND l.objsubid = 17238 LIMIT 1)), ''),
+                  HINT = 'Wait for it to finish, or cancel it (it resumes where it stopped when called again).';
+    END IF;
     SELECT n.nspname, c.relname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    IF restart THEN
-        DELETE FROM current_view_internal.rebuild_progress_registry r
-        WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
-    END IF;
-    UPDATE current_view_internal.rebuild_progress_registry r
-    SET run_started_at = clock_timestamp(), run_rows_start = r.rows_done
-    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
-    RETURNING * INTO p;
+    SELECT r.* INTO p FROM current_view_internal.rebuild_progress_registry r
+    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
     IF FOUND THEN
+        PERFORM current_view_internal._registry_delete(p);
+    END IF;
+    IF p.kind IS NOT NULL AND NOT restart THEN
+        p.run_started_at := clock_timestamp();
+        p.run_rows_start := p.rows_done;
+        PERFORM current_view_internal._registry_insert(p);
         RAISE NOTICE 'resuming the rebuild of % after key %, % rows done',
             tbl, coalesce(p.last_key::text, '(none)')
                  || CASE WHEN p.source_position IS NOT NULL
                          THEN format(' of source %s', p.source_position) ELSE '' END,
             p.rows_done;
     ELSE
-        INSERT INTO current_view_internal.rebuild_progress_registry
-            (kind, table_schema, table_name, rows_done, started_at, run_started_at,
-             run_rows_start, updated_at)
-        VALUES ($1, rel.nspname, rel.relname, 0, clock_timestamp(), clock_timestamp(), 0,
-                clock_timestamp());
+        -- (kind, table_schema, table_name, source_position, last_key, rows_done, started_at,
+        --  run_started_at, run_rows_start, updated_at, resume_key)
+        PERFORM current_view_internal._registry_insert(ROW($1, rel.nspname, rel.relname, NULL, NULL, 0,
+            clock_timestamp(), clock_timestamp(), 0, clock_timestamp(), NULL)::current_view_internal.rebuild_progress_registry);
         RAISE NOTICE 'rebuilding % in batches of % rows', tbl, batch_size;
     END IF;
 END
@@ -290,33 +335,28 @@ $$;
 
 -- Record a finished batch; report progress; forget the rebuild once done.
 CREATE FUNCTION current_view_internal._rebuild_record(kind text, tbl regclass, source_position integer,
-                                            last_key text[], batch_rows bigint, finished boolean,
-                                            estimated_total double precision)
+                                            resume_key bytea[], last_key text[], batch_rows bigint,
+                                            finished boolean, estimated_total double precision)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    rel record;
     p current_view_internal.rebuild_progress_registry;
 BEGIN
-    SELECT n.nspname, c.relname INTO rel
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-    UPDATE current_view_internal.rebuild_progress_registry r
-    SET source_position = $3, last_key = $4, rows_done = r.rows_done + batch_rows,
-        updated_at = clock_timestamp()
-    WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname
-    RETURNING * INTO p;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no rebuild of % is in progress', tbl
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    p := current_view_internal._rebuild_state(kind, tbl);
+    PERFORM current_view_internal._registry_delete(p);
+    p.source_position := $3;
+    p.resume_key := $4;
+    p.last_key := $5;
+    p.rows_done := p.rows_done + batch_rows;
+    p.updated_at := clock_timestamp();
     IF finished THEN
-        DELETE FROM current_view_internal.rebuild_progress_registry r
-        WHERE r.kind = $1 AND r.table_schema = rel.nspname AND r.table_name = rel.relname;
+        PERFORM current_view_internal._rebuild_unlock(array_position(ARRAY['versioned', 'search'], kind), tbl);
         RAISE NOTICE 'rebuilt %: % rows', tbl, p.rows_done
             USING DETAIL = format('%s s in all', round(extract(epoch FROM clock_timestamp() - p.started_at)::numeric, 3));
     ELSE
+        PERFORM current_view_internal._registry_insert(p);
         RAISE NOTICE 'rebuilding %: % rows done', tbl, p.rows_done
             USING DETAIL = current_view_internal._rebuild_progress_detail(
                 p.rows_done, p.rows_done - p.run_rows_start,
@@ -325,7 +365,7 @@ BEGIN
 END
 $$;
 
--- The progress row of a rebuild, locked.
+-- The progress row of a rebuild (the rebuild lock keeps other sessions off it).
 CREATE FUNCTION current_view_internal._rebuild_state(kind text, tbl regclass)
 RETURNS current_view_internal.rebuild_progress_registry
 LANGUAGE plpgsql
@@ -337,8 +377,7 @@ BEGIN
     SELECT r.* INTO p FROM current_view_internal.rebuild_progress_registry r
     JOIN pg_class c ON c.relname = r.table_name
     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
-    WHERE c.oid = tbl AND r.kind = $1
-    FOR UPDATE OF r;
+    WHERE c.oid = tbl AND r.kind = $1;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no rebuild of % is in progress', tbl
             USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -373,7 +412,8 @@ AS $$
 DECLARE
     reg current_view_internal.versioned_table_registry := current_view_internal._rebuildable_registration(tbl);
     p current_view_internal.rebuild_progress_registry;
-    upper_key text[];
+    upper_key bytea[];
+    upper_key_text text[];
     s record;
     batch_rows bigint;
 BEGIN
@@ -383,17 +423,18 @@ BEGIN
     p := current_view_internal._rebuild_state('versioned', tbl);
     -- Like the backfill at registration, the rebuild covers inheritance
     -- children (ONLY is not used).
-    upper_key := current_view_internal._batch_upper_key(tbl, '', reg.key_columns, p.last_key, batch_size);
+    SELECT * INTO upper_key, upper_key_text
+    FROM current_view_internal._batch_upper_key(tbl, '', reg.key_columns, p.resume_key, batch_size);
     PERFORM current_view_internal._allow_flag_writes(tbl);
-    FOR s IN SELECT * FROM current_view_internal._versioned_batch_sql(tbl, p.last_key IS NOT NULL,
+    FOR s IN SELECT * FROM current_view_internal._versioned_batch_sql(tbl, p.resume_key IS NOT NULL,
                                                              upper_key IS NOT NULL) LOOP
         IF s.step = 'count' THEN
-            EXECUTE s.statement INTO batch_rows USING p.last_key, upper_key;
+            EXECUTE s.statement INTO batch_rows USING p.resume_key, upper_key;
         ELSE
-            EXECUTE s.statement USING p.last_key, upper_key;
+            EXECUTE s.statement USING p.resume_key, upper_key;
         END IF;
     END LOOP;
-    PERFORM current_view_internal._rebuild_record('versioned', tbl, NULL, upper_key, batch_rows,
+    PERFORM current_view_internal._rebuild_record('versioned', tbl, NULL, upper_key, upper_key_text, batch_rows,
                                         upper_key IS NULL, current_view_internal._estimated_rows(tbl));
     RETURN upper_key IS NULL;
 END
@@ -494,7 +535,8 @@ DECLARE
     p current_view_internal.rebuild_progress_registry;
     r current_view_internal.search_source_registry;
     source regclass;
-    upper_key text[];
+    upper_key bytea[];
+    upper_key_text text[];
     s record;
     batch_rows bigint;
     chain_table regclass;
@@ -507,11 +549,11 @@ BEGIN
     WHERE c.oid = $1 AND o.position >= coalesce(p.source_position, 0)
     ORDER BY o.position LIMIT 1;
     IF NOT FOUND THEN
-        PERFORM current_view_internal._rebuild_record('search', search_table, NULL, NULL, 0, true, NULL);
+        PERFORM current_view_internal._rebuild_record('search', search_table, NULL, NULL, NULL, 0, true, NULL);
         RETURN true;
     END IF;
     IF r.position IS DISTINCT FROM p.source_position THEN
-        p.last_key := NULL;     -- the recorded source is gone: start the next one
+        p.resume_key := NULL;   -- the recorded source is gone: start the next one
     END IF;
     source := format('%I.%I', r.source_schema, r.source_table)::regclass;
     -- Writers of every table of the chain wait for this batch, top-down like
@@ -523,10 +565,11 @@ BEGIN
         EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', chain_table);
     END LOOP;
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', search_table);
-    upper_key := current_view_internal._batch_upper_key(source, 'ONLY ', r.key_columns[1:1], p.last_key, batch_size);
+    SELECT * INTO upper_key, upper_key_text
+    FROM current_view_internal._batch_upper_key(source, 'ONLY ', r.key_columns[1:1], p.resume_key, batch_size);
     FOR s IN SELECT * FROM current_view_internal._search_batch_sql(search_table, r.position,
-                                                         p.last_key IS NOT NULL, upper_key IS NOT NULL) LOOP
-        EXECUTE s.statement USING p.last_key, upper_key;
+                                                         p.resume_key IS NOT NULL, upper_key IS NOT NULL) LOOP
+        EXECUTE s.statement USING p.resume_key, upper_key;
         IF s.step = 'insert' THEN
             GET DIAGNOSTICS batch_rows = ROW_COUNT;
         END IF;
@@ -536,12 +579,12 @@ BEGIN
         WHERE o.search_schema = r.search_schema AND o.search_table = r.search_table
           AND o.position > r.position) THEN
         -- This source is done; the next batch starts the next source.
-        PERFORM current_view_internal._rebuild_record('search', search_table, r.position + 1, NULL,
+        PERFORM current_view_internal._rebuild_record('search', search_table, r.position + 1, NULL, NULL,
                                             batch_rows, false, NULL);
         RETURN false;
     END IF;
     PERFORM current_view_internal._rebuild_record('search', search_table, r.position, upper_key,
-                                        batch_rows, upper_key IS NULL,
+                                        upper_key_text, batch_rows, upper_key IS NULL,
                                         (SELECT sum(current_view_internal._estimated_rows(
                                                     format('%I.%I', o.source_schema, o.source_table)::regclass))
                                          FROM current_view_internal.search_source_registry o

@@ -492,8 +492,25 @@ analyze_filter(Oid relid, const char *filter, MemoryContext cxt)
 }
 
 /*
+ * A filter validated and deparsed, with every object outside pg_catalog
+ * qualified: what SQL text may contain, never the text as given or as read
+ * from the registry.  Needs SPI; the result is in the caller's context.
+ */
+static char *
+revalidated_filter(Oid relid, const char *filter)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Expr	   *expr = analyze_filter(relid, filter, cxt);
+
+	MemoryContextSwitchTo(cxt);
+	return deparse_expression((Node *) expr,
+							  deparse_context_for(get_rel_name(relid), relid),
+							  false, false);
+}
+
+/*
  * _search_filter(tbl regclass, filter text) RETURNS text: validate a filter
- * and return it deparsed, with every object outside pg_catalog qualified.
+ * and return it deparsed.
  */
 Datum
 current_view_search_filter(PG_FUNCTION_ARGS)
@@ -501,16 +518,12 @@ current_view_search_filter(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	char	   *filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	MemoryContext cxt = CurrentMemoryContext;
-	Expr	   *expr;
 	char	   *result;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	expr = analyze_filter(relid, filter, cxt);
 	MemoryContextSwitchTo(cxt);
-	result = deparse_expression((Node *) expr,
-								deparse_context_for(get_rel_name(relid), relid),
-								false, false);
+	result = revalidated_filter(relid, filter);
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(result));
 }
@@ -871,7 +884,7 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 		if (src->levels[0].relid != source)
 			continue;
 		append_chain_query(&sql, src,
-						   src->filter ? psprintf(" WHERE (%s)", src->filter) : "",
+						   src->filter ? psprintf(" WHERE (%s)", revalidated_filter(source, src->filter)) : "",
 						   src->nlevels);
 	}
 	SPI_finish();

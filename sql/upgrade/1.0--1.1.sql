@@ -36,6 +36,44 @@ ALTER TABLE @extschema@.search_document_registry SET SCHEMA current_view_interna
 ALTER TABLE @extschema@.search_source_registry SET SCHEMA current_view_internal;
 ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_internal;
 
+-- Rebuild progress keeps the last key done in binary form (resume_key);
+-- last_key is text for people only.  1.0's text forms were written under the
+-- settings of the session that wrote them and cannot be read back safely: an
+-- unfinished rebuild redoes its table (or its current source) from the start,
+-- which is always right since batches are idempotent.
+ALTER TABLE current_view_internal.rebuild_progress_registry ADD COLUMN resume_key pg_catalog.bytea[];
+UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL;
+-- Until the replay below, the event triggers' functions are 1.0's, which
+-- name the registry in its old schema: they must not fire on these drops.
+ALTER EVENT TRIGGER current_view_forget_dropped_tables DISABLE;
+ALTER EVENT TRIGGER current_view_forget_dropped_search_tables DISABLE;
+DROP FUNCTION current_view_internal._batch_upper_key(pg_catalog.regclass, text, name[], text[], integer);
+DROP FUNCTION current_view_internal._rebuild_record(text, pg_catalog.regclass, integer, text[], bigint,
+                                                    boolean, double precision);
+-- Registry rows are written only by _registry_insert and _registry_delete
+-- (src/registry.c): the row security that let table owners write their own
+-- rows goes, and PUBLIC keeps only SELECT.
+DO $upgrade$
+DECLARE
+    registry text;
+    policy text;
+BEGIN
+    FOREACH registry IN ARRAY ARRAY['versioned_table_registry', 'search_document_registry',
+                                    'search_source_registry', 'rebuild_progress_registry'] LOOP
+        FOREACH policy IN ARRAY ARRAY['read_all', 'owner_insert', 'owner_update', 'owner_delete'] LOOP
+            EXECUTE pg_catalog.format('DROP POLICY %I ON current_view_internal.%I', policy, registry);
+        END LOOP;
+        EXECUTE pg_catalog.format('ALTER TABLE current_view_internal.%I DISABLE ROW LEVEL SECURITY', registry);
+        EXECUTE pg_catalog.format('REVOKE INSERT, UPDATE, DELETE ON current_view_internal.%I FROM PUBLIC', registry);
+    END LOOP;
+END
+$upgrade$;
+DROP FUNCTION current_view_internal._secure_registry(pg_catalog.regclass, name, name, text);
+DROP FUNCTION current_view_internal._owns_table(name, name);
+DROP FUNCTION current_view_internal._table_exists(name, name);
+ALTER EVENT TRIGGER current_view_forget_dropped_tables ENABLE;
+ALTER EVENT TRIGGER current_view_forget_dropped_search_tables ENABLE;
+
 -- 'flag': the AFTER triggers that promote a row fire after change-logging
 -- triggers such as pg_repack's repack_trigger (see 10_versioned.sql).  Each
 -- relation of a partition tree is renamed in turn: PostgreSQL 15 renames

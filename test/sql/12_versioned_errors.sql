@@ -38,7 +38,8 @@ SELECT count(*) AS registrations FROM versioned_tables WHERE table_name = 'publi
 SELECT relname FROM pg_class WHERE relname LIKE 'err%' ORDER BY 1;
 SELECT * FROM err ORDER BY id, v;
 
--- A role that does not own the table can neither register nor unregister it.
+-- A role that does not own the table can neither register nor unregister it,
+-- nor delete its registration directly (PUBLIC may only read the registry).
 CREATE ROLE regress_cv_intruder;
 CREATE TABLE owned (id int, v int);
 GRANT SELECT, INSERT ON owned, err TO regress_cv_intruder;

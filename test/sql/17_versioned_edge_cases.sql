@@ -74,20 +74,23 @@ $$;
 SELECT expect_error($$DELETE FROM watched WHERE v = 2$$);
 SELECT count(*) AS audit_rows FROM audit;
 
--- A registration row naming someone else's table as its heads table is not
--- trusted when its own table is dropped: the drop runs with the dropper's
--- rights, and the other table survives.
+-- A registration row naming someone else's table as its heads table cannot
+-- be written, neither directly (PUBLIC may only read the registry) nor
+-- through the extension's writer (it names an object its caller does not
+-- own): when her table is dropped, the other table survives.
 CREATE ROLE regress_cv_forger;
 CREATE SCHEMA shared;
 GRANT CREATE, USAGE ON SCHEMA shared TO regress_cv_forger;
 CREATE TABLE shared.precious (x int);
 SET ROLE regress_cv_forger;
 CREATE TABLE shared.mine (id int, v int);
-INSERT INTO current_view_internal.versioned_table_registry
+SELECT expect_error($$INSERT INTO current_view_internal.versioned_table_registry
     (table_schema, table_name, key_columns, version_columns, strategy, current_column,
      view_name, heads_table, current_indexes, created_indexes, added_current_column, append_only)
 VALUES ('shared', 'mine', '{id}', '{v}', 'flag', 'current', 'mine_current', 'precious',
-        '{}', '{}', false, false);
+        '{}', '{}', false, false)$$);
+SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('shared', 'mine', '{id}', '{v}', 'flag',
+    'current', 'mine', 'precious', '{}', '{}', false, false, NULL, NULL, NULL, '{}')::current_view_internal.versioned_table_registry)$$);
 DROP TABLE shared.mine;
 RESET ROLE;
 SELECT to_regclass('shared.precious') AS still_there;

@@ -89,11 +89,14 @@ CREATE TABLE reb_big (id int, v int);
 INSERT INTO reb_big SELECT i % 20000, i / 20000 FROM generate_series(1, 100000) i;
 SELECT register_versioned_table('reb_big', '{id}', '{v}');
 ANALYZE reb_big;
-CREATE FUNCTION explain_batch(stmt text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+-- The bounds of a batch, in the binary form of the key's type.
+CREATE FUNCTION explain_batch(stmt text, lower bytea[] DEFAULT ARRAY[current_view_internal._key_bytes(100)],
+                              upper bytea[] DEFAULT ARRAY[current_view_internal._key_bytes(199)])
+RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     line text;
 BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || stmt USING '{100}'::text[], '{199}'::text[] LOOP
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || stmt USING lower, upper LOOP
         RETURN NEXT line;
     END LOOP;
 END $$;
@@ -104,7 +107,7 @@ FROM current_view_internal._versioned_batch_sql('reb_big', true, true) s, explai
 GROUP BY s.step ORDER BY s.step;
 -- The bound of a batch, as _batch_upper_key writes it.
 SELECT line FROM explain_batch(
-    'SELECT ARRAY[t.id::text] FROM reb_big t WHERE true AND ROW(t.id) OPERATOR(pg_catalog.>) ROW($1[1]::integer) ORDER BY t.id OFFSET 999 LIMIT 1')
+    'SELECT ARRAY[current_view_internal._key_bytes(t.id)], ARRAY[t.id::text] FROM reb_big t WHERE true AND ROW(t.id) OPERATOR(pg_catalog.>) ROW(current_view_internal._key_value($1[1], NULL::integer)) ORDER BY t.id OFFSET 999 LIMIT 1')
     e(line) WHERE line ~ '(Scan|Cond)';
 
 -- Partitioned tables, multi-column keys of several types, weird names.
@@ -185,7 +188,9 @@ ANALYZE reb_make, reb_model, reb_trim, reb_search;
 SELECT s.step,
        count(*) FILTER (WHERE e.line ~ 'Seq Scan on (reb_trim|reb_search)') AS seq_scans,
        bool_or(e.line ~ 'Index Cond: \(\((id|reb_trim_id) > ''100''::bigint\) AND \((id|reb_trim_id) <= ''199''::bigint\)\)') AS key_range_index_scan
-FROM current_view_internal._search_batch_sql('reb_search', 1, true, true) s, explain_batch(s.statement) e(line)
+FROM current_view_internal._search_batch_sql('reb_search', 1, true, true) s,
+     explain_batch(s.statement, ARRAY[current_view_internal._key_bytes(100::bigint)],
+                   ARRAY[current_view_internal._key_bytes(199::bigint)]) e(line)
 GROUP BY s.step ORDER BY s.step;
 SELECT statement FROM current_view_internal._search_batch_sql('reb_search', 2, false, true) WHERE step = 'delete';
 SELECT expect_error($$CALL rebuild_search_table('no_such_search')$$);

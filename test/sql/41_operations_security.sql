@@ -1,6 +1,7 @@
 -- Security gaps not covered by 12_versioned_errors, 15_versioned_identifiers
 -- and 21_search_errors: direct writes to every registry by a role that does
--- not own the table (row security), INSERT-only roles on partitioned and
+-- not own the table (PUBLIC may only read the registries; 50_registry_cannot_be_forged
+-- covers owners and the writers), INSERT-only roles on partitioned and
 -- search tables, and the rebuild procedures under a hostile search_path.
 \set VERBOSITY terse
 CREATE ROLE regress_cv_owner;
@@ -38,7 +39,7 @@ SELECT check_search_table('sec_search');
 
 -- A role that does not own the tables can neither register, alter nor
 -- forget their registrations, through the functions or by writing to the
--- registries directly (row security hides the rows from its writes).
+-- registries directly (every direct write is refused: 42501).
 SET ROLE regress_cv_other;
 SELECT expect_error($$SELECT unregister_versioned_table('sec_part')$$);
 SELECT expect_error($$SELECT register_search_document('sec_part', '{note}')$$);
