@@ -31,6 +31,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -73,6 +74,14 @@ enum
 	NUM_PARAMS
 };
 
+/*
+ * Columns of the results; the statement gives the first three, then the
+ * search columns from RESULT_FIRST_KEY on (SPI numbers), then the headline.
+ */
+#define RESULT_KEYS			3
+#define RESULT_HEADLINE		4
+#define RESULT_FIRST_KEY	4
+
 typedef struct QueryShapeKey
 {
 	Oid			search_relid;
@@ -81,13 +90,37 @@ typedef struct QueryShapeKey
 	NameData	headline;		/* empty: no headline */
 } QueryShapeKey;
 
+/*
+ * How a search column's value goes into keys, as to_jsonb would write it:
+ * the common key types are converted in C (to_jsonb looks its argument's
+ * type up on every call), others by to_jsonb in the statement.
+ */
+typedef enum KeyKind
+{
+	KEY_INT2,
+	KEY_INT4,
+	KEY_INT8,
+	KEY_BOOL,
+	KEY_TEXT,					/* text, varchar */
+	KEY_JSONB					/* the statement gives to_jsonb(column) */
+} KeyKind;
+
+typedef struct KeyColumn
+{
+	JsonbValue	name;
+	KeyKind		kind;
+} KeyColumn;
+
 typedef struct QueryShape
 {
 	QueryShapeKey key;
 	bool		valid;
+	MemoryContext cxt;			/* of relids and keys */
 	Oid			config;			/* of the first source's document */
 	int			nrelids;		/* the chain tables of every source */
 	Oid		   *relids;
+	int			nkeys;			/* the search columns, after the rank */
+	KeyColumn  *keys;
 	SPIPlanPtr	plan;
 } QueryShape;
 
@@ -226,7 +259,7 @@ load_sources(const char *schema, const char *name, int *nsources, Oid *config,
 						  OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &nelems);
 		shape->relids = shape->relids
 			? repalloc(shape->relids, sizeof(Oid) * (nrelids + nelems))
-			: MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * Max(nelems, 1));
+			: MemoryContextAlloc(shape->cxt, sizeof(Oid) * Max(nelems, 1));
 		for (int i = 0; i < nelems; i++)
 			if (!nulls[i])
 				shape->relids[nrelids++] = DatumGetObjectId(elems[i]);
@@ -381,7 +414,6 @@ build_shape(QueryShape *shape)
 	StringInfoData rank_expr;
 	StringInfoData columns;
 	StringInfoData sql;
-	bool		first;
 
 	rel = table_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);
@@ -435,20 +467,48 @@ build_shape(QueryShape *shape)
 		append_source_test(&sql, &sources[s], desc, doc_attnum);
 		appendStringInfo(&sql, " THEN x.%s::pg_catalog.text", quote_identifier(sources[s].column));
 	}
-	appendStringInfo(&sql, " END, x.%s, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(", rank);
-	first = true;
+	appendStringInfo(&sql, " END, x.%s", rank);
+	shape->keys = MemoryContextAllocZero(shape->cxt, sizeof(KeyColumn) * desc->natts);
 	for (int a = 0; a < desc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
+		KeyColumn  *key = &shape->keys[shape->nkeys++];
 
 		if (att->attisdropped || att->attnum == doc_attnum)
+		{
+			shape->nkeys--;
 			continue;
-		appendStringInfo(&sql, "%s%s, x.%s", first ? "" : ", ",
-						 quote_literal_cstr(NameStr(att->attname)),
-						 quote_identifier(NameStr(att->attname)));
-		first = false;
+		}
+		key->name.type = jbvString;
+		key->name.val.string.val = MemoryContextStrdup(shape->cxt, NameStr(att->attname));
+		key->name.val.string.len = strlen(NameStr(att->attname));
+		switch (att->atttypid)
+		{
+			case INT2OID:
+				key->kind = KEY_INT2;
+				break;
+			case INT4OID:
+				key->kind = KEY_INT4;
+				break;
+			case INT8OID:
+				key->kind = KEY_INT8;
+				break;
+			case BOOLOID:
+				key->kind = KEY_BOOL;
+				break;
+			case TEXTOID:
+			case VARCHAROID:
+				key->kind = KEY_TEXT;
+				break;
+			default:
+				key->kind = KEY_JSONB;
+				break;
+		}
+		if (key->kind == KEY_JSONB)
+			appendStringInfo(&sql, ", pg_catalog.to_jsonb(x.%s)", quote_identifier(NameStr(att->attname)));
+		else
+			appendStringInfo(&sql, ", x.%s", quote_identifier(NameStr(att->attname)));
 	}
-	appendStringInfoString(&sql, "))");
 	if (NameStr(shape->key.headline)[0] != '\0')
 	{
 		appendStringInfo(&sql, ", pg_catalog.ts_headline($%d, ", PARAM_CONFIG + 1);
@@ -470,7 +530,16 @@ build_shape(QueryShape *shape)
 					 columns.data, PARAM_LIMIT + 1, rank, columns.data);
 
 	table_close(rel, AccessShareLock);
-	shape->plan = prepare_kept_plan(sql.data, NUM_PARAMS, argtypes);
+	/*
+	 * A generic plan: the GIN scan, the ranking and the top-N sort do not
+	 * depend on the query's words, and planning every call would cost as
+	 * much as a selective query itself.
+	 */
+	shape->plan = SPI_prepare_cursor(sql.data, NUM_PARAMS, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	if (shape->plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(shape->plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
 	SPI_finish();
 	MemoryContextSwitchTo(cxt);
 }
@@ -500,16 +569,20 @@ lookup_shape(Oid relid, bool cover_density, bool keyset, const char *headline)
 	if (!found)
 	{
 		shape->plan = NULL;
-		shape->relids = NULL;
+		shape->cxt = NULL;
 	}
 	shape->valid = false;
 	if (shape->plan != NULL)
 		SPI_freeplan(shape->plan);
 	shape->plan = NULL;
-	if (shape->relids != NULL)
-		pfree(shape->relids);
+	if (shape->cxt != NULL)
+		MemoryContextDelete(shape->cxt);
+	shape->cxt = AllocSetContextCreate(TopMemoryContext, "current_view search query shape",
+									   ALLOCSET_SMALL_SIZES);
 	shape->relids = NULL;
 	shape->nrelids = 0;
+	shape->keys = NULL;
+	shape->nkeys = 0;
 	build_shape(shape);
 	shape->valid = true;
 	return shape;
@@ -648,6 +721,87 @@ make_tsquery(QueryMode mode, Oid config, text *query, bool prefix)
 	return q;
 }
 
+/* The non-null search columns of a result row as a jsonb object. */
+static Datum
+result_keys(QueryShape *shape, HeapTuple row, TupleDesc desc)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *object;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int k = 0; k < shape->nkeys; k++)
+	{
+		KeyColumn  *key = &shape->keys[k];
+		bool		isnull;
+		Datum		d = SPI_getbinval(row, desc, RESULT_FIRST_KEY + k, &isnull);
+		JsonbValue	v;
+
+		if (isnull)
+			continue;
+		switch (key->kind)
+		{
+			case KEY_INT2:
+				v.type = jbvNumeric;
+				v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int2_numeric, d));
+				break;
+			case KEY_INT4:
+				v.type = jbvNumeric;
+				v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int4_numeric, d));
+				break;
+			case KEY_INT8:
+				v.type = jbvNumeric;
+				v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, d));
+				break;
+			case KEY_BOOL:
+				v.type = jbvBool;
+				v.val.boolean = DatumGetBool(d);
+				break;
+			case KEY_TEXT:
+				{
+					text	   *t = DatumGetTextPP(d);
+
+					v.type = jbvString;
+					v.val.string.val = VARDATA_ANY(t);
+					v.val.string.len = VARSIZE_ANY_EXHDR(t);
+					break;
+				}
+			case KEY_JSONB:
+				{
+					Jsonb	   *jb = DatumGetJsonbP(d);
+
+					if (!JsonbExtractScalar(&jb->root, &v))
+					{
+						v.type = jbvBinary;
+						v.val.binary.data = &jb->root;
+						v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
+					}
+					break;
+				}
+		}
+		pushJsonbValue(&state, WJB_KEY, &key->name);
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(object));
+}
+
+static void
+put_result(ReturnSetInfo *rsinfo, QueryShape *shape, HeapTuple row, TupleDesc desc,
+		   bool headlines)
+{
+	Datum		values[RESULT_HEADLINE + 1];
+	bool		nulls[RESULT_HEADLINE + 1];
+
+	for (int c = 0; c < RESULT_KEYS; c++)
+		values[c] = SPI_getbinval(row, desc, c + 1, &nulls[c]);
+	values[RESULT_KEYS] = result_keys(shape, row, desc);
+	nulls[RESULT_KEYS] = false;
+	if (headlines)
+		values[RESULT_HEADLINE] = SPI_getbinval(row, desc, RESULT_FIRST_KEY + shape->nkeys,
+												&nulls[RESULT_HEADLINE]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 static Datum
 run_search(FunctionCallInfo fcinfo, bool headlines)
 {
@@ -723,7 +877,7 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(ret));
 	for (uint64 r = 0; r < SPI_processed; r++)
-		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[r]);
+		put_result(rsinfo, shape, SPI_tuptable->vals[r], SPI_tuptable->tupdesc, headlines);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -225,6 +225,29 @@ SELECT 'search_path' AS rule, * FROM public.compare(
 RESET search_path;
 DROP SCHEMA evil CASCADE;
 
+-- Keys of any type are written as to_jsonb writes them: uuid, text, date.
+CREATE TABLE batch (day date PRIMARY KEY, note text);
+CREATE TABLE tag (code text PRIMARY KEY, batch_day date REFERENCES batch, label text);
+CREATE TABLE part (id uuid PRIMARY KEY, tag_code text REFERENCES tag, name text);
+INSERT INTO batch VALUES ('2016-05-01', 'spring batch');
+INSERT INTO tag VALUES ('brk', '2016-05-01', 'brakes'), ('whl', NULL, 'wheels');
+INSERT INTO part VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'brk', 'front brake pad'),
+                        ('b1eebc99-9c0b-4ef8-bb6d-6bb9bd380a22', 'whl', 'spring wheel'),
+                        ('c2eebc99-9c0b-4ef8-bb6d-6bb9bd380a33', NULL, 'spring');
+SELECT register_search_document('batch', '{note}');
+SELECT register_search_document('tag', '{label}');
+SELECT register_search_document('part', '{name}');
+SELECT add_search_source('part_search', 'part', '{tag_code,batch_day}');
+SELECT 'keys of other types' AS rule, * FROM compare(
+    $$SELECT * FROM search('part_search', 'spring or brake', NULL)$$,
+    $$SELECT 'part'::regclass, part_id::text, ts_rank(document, q),
+             jsonb_strip_nulls(to_jsonb(s) - 'document')
+      FROM part_search s, websearch_to_tsquery('english', 'spring or brake') q
+      WHERE document @@ q ORDER BY 3 DESC, part_id, tag_code, batch_day$$);
+SELECT keys FROM search('part_search', 'brake');
+SELECT drop_search_table('part_search');
+DROP TABLE part, tag, batch;
+
 -- Errors: each with its SQLSTATE.
 SELECT error_of($$SELECT * FROM search('vehicle_search', 'x', mode => 'fuzzy')$$);
 SELECT error_of($$SELECT * FROM search('vehicle_search', 'x', ranking => 'bm25')$$);
