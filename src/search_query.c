@@ -3,13 +3,14 @@
  *	  search() and search_headlines(): ranked queries of a search table.
  *
  * The statement that ranks a search table's rows depends only on the search
- * table and on the shape of the call (ts_rank or ts_rank_cd, keyset or not,
- * the headline column), never on the query text or the numbers: those are
- * parameters.  It is built from the registry and the search table once per
- * shape, prepared and kept, and forgotten when the search table, one of its
- * chain tables or a text search configuration is invalidated (add_search_source
- * invalidates the search table).  A call that finds its statement does no
- * catalog work: it turns the query text into a tsquery in C and runs the plan.
+ * table and on the shape of the call (ts_rank or ts_rank_cd, weights or
+ * not, keyset or not, the headline column), never on the query text or the
+ * numbers: those are parameters.  It is built from the registry and the
+ * search table once per shape, prepared with a generic plan and kept, and
+ * forgotten when the search table, one of its chain tables or a text search
+ * configuration is invalidated (add_search_source invalidates the search
+ * table).  A call that finds its statement does no catalog work: it turns
+ * the query text into a tsquery in C, runs the plan and builds keys in C.
  *
  * The statement names everything schema-qualified and quoted, operators as
  * OPERATOR(schema.op), and source tables by OID, so that search_path cannot
@@ -86,6 +87,7 @@ typedef struct QueryShapeKey
 {
 	Oid			search_relid;
 	bool		cover_density;	/* ts_rank_cd rather than ts_rank */
+	bool		weighted;		/* weights given (ts_rank's defaults cost less) */
 	bool		keyset;			/* only rows after a given rank and keys */
 	NameData	headline;		/* empty: no headline */
 } QueryShapeKey;
@@ -440,8 +442,12 @@ build_shape(QueryShape *shape)
 	rank = pstrdup(quote_identifier(rank));
 
 	initStringInfo(&rank_expr);
-	appendStringInfo(&rank_expr, "pg_catalog.%s($%d, x.document, $%d, $%d)", rank_function,
-					 PARAM_WEIGHTS + 1, PARAM_QUERY + 1, PARAM_NORMALIZATION + 1);
+	if (shape->key.weighted)
+		appendStringInfo(&rank_expr, "pg_catalog.%s($%d, x.document, $%d, $%d)", rank_function,
+						 PARAM_WEIGHTS + 1, PARAM_QUERY + 1, PARAM_NORMALIZATION + 1);
+	else
+		appendStringInfo(&rank_expr, "pg_catalog.%s(x.document, $%d, $%d)", rank_function,
+						 PARAM_QUERY + 1, PARAM_NORMALIZATION + 1);
 	initStringInfo(&columns);
 	for (int a = 0; a < desc->natts; a++)
 	{
@@ -546,7 +552,7 @@ build_shape(QueryShape *shape)
 
 /* The shape of a call, built if missing or invalidated. */
 static QueryShape *
-lookup_shape(Oid relid, bool cover_density, bool keyset, const char *headline)
+lookup_shape(Oid relid, bool cover_density, bool weighted, bool keyset, const char *headline)
 {
 	QueryShapeKey key;
 	QueryShape *shape;
@@ -557,6 +563,7 @@ lookup_shape(Oid relid, bool cover_density, bool keyset, const char *headline)
 	memset(&key, 0, sizeof(key));
 	key.search_relid = relid;
 	key.cover_density = cover_density;
+	key.weighted = weighted;
 	key.keyset = keyset;
 	if (headline != NULL)
 		namestrcpy(&key.headline, headline);
@@ -655,25 +662,6 @@ checked_weights(ArrayType *weights)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid weights %s", OidOutputFunctionCall(output, PointerGetDatum(weights))),
 				 errdetail("Give four weights between 0 and 1, for the labels D, C, B and A in this order, as ts_rank takes them.")));
-	}
-	return PointerGetDatum(weights);
-}
-
-static Datum
-default_weights(void)
-{
-	static ArrayType *weights = NULL;
-
-	/* ts_rank's own defaults, so that no weights rank as ts_rank(document, query) */
-	if (weights == NULL)
-	{
-		Datum		elems[4] = {
-			Float4GetDatum(0.1f), Float4GetDatum(0.2f), Float4GetDatum(0.4f), Float4GetDatum(1.0f)
-		};
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-		weights = construct_array(elems, 4, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
-		MemoryContextSwitchTo(old);
 	}
 	return PointerGetDatum(weights);
 }
@@ -845,7 +833,8 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 		headline = NameStr(*PG_GETARG_NAME(ARG_HEADLINE_COLUMN));
 	}
 
-	shape = lookup_shape(PG_GETARG_OID(ARG_TABLE), cover_density, keyset, headline);
+	shape = lookup_shape(PG_GETARG_OID(ARG_TABLE), cover_density, !PG_ARGISNULL(ARGNO(ARG_WEIGHTS)),
+						 keyset, headline);
 	if (PG_ARGISNULL(ARG_QUERY))
 		return (Datum) 0;
 	config = PG_ARGISNULL(ARGNO(ARG_CONFIG)) ? shape->config : PG_GETARG_OID(ARGNO(ARG_CONFIG));
@@ -861,8 +850,9 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 									   PG_GETARG_BOOL(ARGNO(ARG_PREFIX)));
 	values[PARAM_LIMIT] = PG_GETARG_DATUM(ARGNO(ARG_MAX_ROWS));
 	nulls[PARAM_LIMIT] = PG_ARGISNULL(ARGNO(ARG_MAX_ROWS)) ? 'n' : ' ';
-	values[PARAM_WEIGHTS] = PG_ARGISNULL(ARGNO(ARG_WEIGHTS)) ? default_weights()
+	values[PARAM_WEIGHTS] = PG_ARGISNULL(ARGNO(ARG_WEIGHTS)) ? (Datum) 0
 		: checked_weights(PG_GETARG_ARRAYTYPE_P(ARGNO(ARG_WEIGHTS)));
+	nulls[PARAM_WEIGHTS] = PG_ARGISNULL(ARGNO(ARG_WEIGHTS)) ? 'n' : ' ';
 	values[PARAM_NORMALIZATION] = PG_GETARG_DATUM(ARGNO(ARG_NORMALIZATION));
 	values[PARAM_AFTER_RANK] = keyset ? PG_GETARG_DATUM(ARGNO(ARG_AFTER_RANK)) : (Datum) 0;
 	values[PARAM_AFTER_KEYS] = keyset ? PG_GETARG_DATUM(ARGNO(ARG_AFTER_KEYS)) : (Datum) 0;
