@@ -152,9 +152,10 @@ section() {
 	done
 	echo
 	echo "Time ratios are search()'s time per call over the raw query's (tps raw / tps search()). The raw"
-	echo "prepared statement is planned on every call (plan_cache_mode=auto keeps custom plans for it);"
-	echo "search()'s statement has a generic plan, so its overhead proper is the ratio to the raw query"
-	echo "with a generic plan. The machine is shared: times vary between rounds, instruction counts do not."
+	echo "prepared statement gets custom plans, planned on every call, where plan_cache_mode=auto prefers"
+	echo "them (in these runs: the rare and medium classes); search()'s statement has a generic plan, so"
+	echo "its overhead proper is the ratio to the raw query with a generic plan. The machine is shared:"
+	echo "times vary between rounds and runs, instruction counts do not."
 }
 section | tee "$CLUSTER_DIR/section.md"
 # Replace this script's section (the last one of the file) or append it.
