@@ -491,6 +491,7 @@ BEGIN
     EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, current_view_internal._column_list(cols),
                    current_view_internal._search_source_query(s_schema, s_name, source));
     PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, rels);
+    PERFORM current_view_internal._search_invalidate(qsearch::regclass);
 END
 $$;
 
@@ -534,69 +535,36 @@ BEGIN
 END
 $$;
 
--- SQL text: which source a search row comes from, as a CASE over the
--- search table's columns; value_expr is evaluated for the matching source
--- with %1$s standing for its source table and %2$s for its key column.
-CREATE FUNCTION current_view_internal._search_source_case(search_table regclass, value_expr text)
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH reg AS (
-        SELECT r.* FROM current_view_internal.search_source_registry r
-        JOIN pg_class c ON c.relname = r.search_table
-        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
-        WHERE c.oid = $1),
-    all_columns AS (SELECT DISTINCT unnest(search_columns) AS col FROM reg)
-    SELECT 'CASE' || string_agg(
-               format(' WHEN x.%I IS NOT NULL%s THEN %s', r.search_columns[1],
-                      (SELECT string_agg(format(' AND x.%I IS NULL', a.col), '')
-                       FROM all_columns a WHERE a.col <> ALL (r.search_columns)),
-                      format(value_expr, quote_literal(format('%I.%I', r.source_schema, r.source_table)),
-                             quote_ident(r.search_columns[1]))),
-               '' ORDER BY r.position) || ' END'
-    FROM reg r
-$$;
-
+-- Ranked full-text search of a search table (src/search_query.c): the
+-- statement is prepared once per search table and shape of call, and runs
+-- with the caller's rights.
 CREATE FUNCTION @extschema@.search(search_table regclass, query text, max_rows integer DEFAULT 20,
-                                   config regconfig DEFAULT NULL)
+                                   config regconfig DEFAULT NULL, mode text DEFAULT 'websearch',
+                                   prefix boolean DEFAULT false, ranking text DEFAULT 'ts_rank',
+                                   normalization integer DEFAULT 0, weights real[] DEFAULT NULL,
+                                   after_rank real DEFAULT NULL, after_keys jsonb DEFAULT NULL)
 RETURNS TABLE (source_table regclass, source_key text, rank real, keys jsonb)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    key_order text;
-BEGIN
-    IF config IS NULL THEN
-        SELECT format('%I.%I', d.config_schema, d.config_name)::regconfig INTO config
-        FROM current_view_internal.search_source_registry r
-        JOIN pg_class c ON c.relname = r.search_table
-        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.search_schema
-        JOIN current_view_internal.search_document_registry d
-          ON d.table_schema = r.source_schema AND d.table_name = r.source_table
-        WHERE c.oid = $1 ORDER BY r.position LIMIT 1;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION '% is not a search table', search_table
-                USING ERRCODE = 'undefined_object';
-        END IF;
-    END IF;
-    SELECT string_agg(format('x.%I', attname), ', ' ORDER BY attnum) INTO key_order
-    FROM pg_attribute WHERE attrelid = search_table AND attnum > 0 AND NOT attisdropped
-      AND attname <> 'document';
-    RETURN QUERY EXECUTE format(
-        'SELECT %s::pg_catalog.regclass, %s, x.rank,
-                pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(x) OPERATOR(pg_catalog.-) %L::text OPERATOR(pg_catalog.-) %L::text)
-         FROM (SELECT x.*, pg_catalog.ts_rank(x.document, q.q) AS rank
-               FROM %s x, pg_catalog.websearch_to_tsquery($1, $2) q(q)
-               WHERE x.document OPERATOR(pg_catalog.@@) q.q
-               ORDER BY rank DESC, %s LIMIT $3) x
-         ORDER BY x.rank DESC, %s',
-        current_view_internal._search_source_case(search_table, '%s'),
-        current_view_internal._search_source_case(search_table, 'x.%2$s::pg_catalog.text'),
-        'document', 'rank', search_table, key_order, key_order)
-    USING config, query, max_rows;
-END
-$$;
+AS 'MODULE_PATHNAME', 'current_view_search'
+LANGUAGE C STABLE ROWS 20;
+
+-- search() with a ts_headline of a column of each result's search row or
+-- source row.
+CREATE FUNCTION @extschema@.search_headlines(search_table regclass, query text, headline_column name,
+                                             max_rows integer DEFAULT 20, config regconfig DEFAULT NULL,
+                                             mode text DEFAULT 'websearch', prefix boolean DEFAULT false,
+                                             ranking text DEFAULT 'ts_rank', normalization integer DEFAULT 0,
+                                             weights real[] DEFAULT NULL, after_rank real DEFAULT NULL,
+                                             after_keys jsonb DEFAULT NULL, headline_options text DEFAULT NULL)
+RETURNS TABLE (source_table regclass, source_key text, rank real, keys jsonb, headline text)
+AS 'MODULE_PATHNAME', 'current_view_search_headlines'
+LANGUAGE C STABLE ROWS 20;
+
+-- Every session forgets the search() statements of a search table whose
+-- sources changed.
+CREATE FUNCTION current_view_internal._search_invalidate(search_table regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_search_invalidate'
+LANGUAGE C STRICT;
 
 -- The number of search rows that are missing, extra or wrong: 0 when
 -- healthy (computed from the base tables, like the initial fill).

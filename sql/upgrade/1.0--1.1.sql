@@ -9,6 +9,13 @@ CREATE SCHEMA current_view_internal;
 COMMENT ON SCHEMA current_view_internal IS 'internal objects of the current_view extension';
 GRANT USAGE ON SCHEMA current_view_internal TO PUBLIC;
 
+-- search() gained parameters (and is written in C); the CASE of source
+-- tables it was built from is gone.  Dropped before anything moves: the
+-- drop fires 1.0's sql_drop event triggers, which read the registry where
+-- 1.0 keeps it.
+DROP FUNCTION @extschema@.search(regclass, text, integer, regconfig);
+DROP FUNCTION @extschema@._search_source_case(regclass, text);
+
 DO $upgrade$
 DECLARE
     member record;
