@@ -26,6 +26,11 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_allow_flag_writes'
 LANGUAGE C STRICT;
 
+CREATE FUNCTION current_view_internal._end_flag_writes(tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_end_flag_writes'
+LANGUAGE C STRICT;
+
 CREATE FUNCTION current_view_internal._rebuild_try_lock(kind integer, tbl regclass)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'current_view_rebuild_try_lock'
@@ -434,6 +439,7 @@ BEGIN
             EXECUTE s.statement USING p.resume_key, upper_key;
         END IF;
     END LOOP;
+    PERFORM current_view_internal._end_flag_writes(tbl);
     PERFORM current_view_internal._rebuild_record('versioned', tbl, NULL, upper_key, upper_key_text, batch_rows,
                                         upper_key IS NULL, current_view_internal._estimated_rows(tbl));
     RETURN upper_key IS NULL;

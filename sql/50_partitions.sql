@@ -179,6 +179,7 @@ BEGIN
     PERFORM current_view_internal._allow_flag_writes(tbl);
     EXECUTE current_view_internal._repair_keys_sql(tbl, array_to_string(key_sql, ' UNION '))
         USING dropped || detached;
+    PERFORM current_view_internal._end_flag_writes(tbl);
 END
 $$;
 

@@ -8,9 +8,12 @@
  * statement can break the rule of one current row per key.  A rebuild must
  * write exactly that column, from plain SQL.  _allow_flag_writes(tbl) lets
  * the flag triggers of tbl (and of its partitions) pass every row through
- * until the end of the transaction; with strategy 'table', the triggers of
+ * until _end_flag_writes(tbl), the end of the (sub)transaction that called
+ * it, or the end of the transaction; with strategy 'table', the triggers of
  * its current table let direct writes through instead of appending
- * versions.  Only the owner of tbl may call it: an
+ * versions.  Its callers end it as soon as their own statements are done,
+ * so that later writes of the same transaction are decided by the triggers.
+ * Only the owner of tbl may call it: an
  * owner can already disable the triggers of their table, so this grants
  * nothing new, and it never affects another table.
  *-------------------------------------------------------------------------
@@ -26,12 +29,15 @@
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(current_view_allow_flag_writes);
+PG_FUNCTION_INFO_V1(current_view_end_flag_writes);
 PG_FUNCTION_INFO_V1(current_view_rebuild_try_lock);
 PG_FUNCTION_INFO_V1(current_view_rebuild_unlock);
 PG_FUNCTION_INFO_V1(current_view_key_bytes);
 PG_FUNCTION_INFO_V1(current_view_key_value);
 
 Oid			flag_writes_relid = InvalidOid;
+/* The transaction nesting level that allowed them. */
+static int	flag_writes_nest_level = 0;
 static bool callback_registered = false;
 
 /* The permission ends with the transaction, however it ends. */
@@ -52,6 +58,16 @@ flag_writes_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/* A subtransaction that allowed them and aborts takes the permission along. */
+static void
+flag_writes_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && OidIsValid(flag_writes_relid) &&
+		flag_writes_nest_level >= GetCurrentTransactionNestLevel())
+		flag_writes_relid = InvalidOid;
+}
+
 /* _allow_flag_writes(tbl regclass) RETURNS void */
 Datum
 current_view_allow_flag_writes(PG_FUNCTION_ARGS)
@@ -68,9 +84,20 @@ current_view_allow_flag_writes(PG_FUNCTION_ARGS)
 	if (!callback_registered)
 	{
 		RegisterXactCallback(flag_writes_xact_callback, NULL);
+		RegisterSubXactCallback(flag_writes_subxact_callback, NULL);
 		callback_registered = true;
 	}
 	flag_writes_relid = relid;
+	flag_writes_nest_level = GetCurrentTransactionNestLevel();
+	PG_RETURN_VOID();
+}
+
+/* _end_flag_writes(tbl regclass) RETURNS void: the triggers of tbl decide again. */
+Datum
+current_view_end_flag_writes(PG_FUNCTION_ARGS)
+{
+	if (flag_writes_relid == PG_GETARG_OID(0))
+		flag_writes_relid = InvalidOid;
 	PG_RETURN_VOID();
 }
 

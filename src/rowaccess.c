@@ -73,9 +73,10 @@ is_own_trigger_function(Oid funcoid)
  * Whether rows of rel may be changed directly: nothing PostgreSQL would run
  * for an UPDATE is skipped.  CHECK constraints and stored generated columns
  * would need expression evaluation, deferred unique or exclusion constraints
- * AFTER triggers of their own, and row UPDATE triggers other than ours
+ * AFTER triggers of their own, and UPDATE triggers other than ours, row
  * (audit triggers, pg_repack's change log, which replays the flag changes
- * into its copy) must see the flag changes: such tables keep the SPI path.
+ * into its copy) or statement level, must see the flag changes: such tables
+ * keep the SPI path.
  */
 bool
 rows_writable_directly(Relation rel)
@@ -97,7 +98,7 @@ rows_writable_directly(Relation rel)
 		{
 			Trigger    *trigger = &rel->trigdesc->triggers[i];
 
-			if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_UPDATE(trigger->tgtype) &&
+			if (TRIGGER_FOR_UPDATE(trigger->tgtype) &&
 				trigger->tgenabled != TRIGGER_DISABLED &&
 				!is_own_trigger_function(trigger->tgfoid))
 				return false;

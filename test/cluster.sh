@@ -47,9 +47,15 @@ build_and_install() {
 	make -s clean >/dev/null
 	# -Werror: a warning is a build failure here, as in CI.
 	make -s COPT='-Werror'
-	# sudo resets the environment: PG_CONFIG goes on the command line, or
-	# the extension would be installed into the system's PostgreSQL.
-	$SUDO make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+	# sudo only where the installation is not ours to write (a PG_BINDIR
+	# copy owned by this user needs none); sudo resets the environment:
+	# PG_CONFIG goes on the command line, or the extension would be installed
+	# into the system's PostgreSQL.
+	local install_sudo=
+	if [ ! -w "$("$PG_CONFIG" --pkglibdir)" ] || [ ! -w "$("$PG_CONFIG" --sharedir)/extension" ]; then
+		install_sudo=$SUDO
+	fi
+	$install_sudo make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
 # start_cluster [extra postgres -c settings...]

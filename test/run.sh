@@ -15,17 +15,25 @@ fail() {
 	PROBLEMS+=("FAILED: $*")
 }
 
-# count_results SUITE LOG STATUS TEST...: the result of each scheduled test
-# in a pg_regress or isolation log (PostgreSQL 15's format, and the TAP
-# format of 16 and later).  A test without a result line failed, a run that
-# exited non-zero without reporting a failure failed, and so did a run with
-# nothing scheduled.
+# count_results SUITE LOG STATUS RESULTS TEST...: the result of each
+# scheduled test in a pg_regress or isolation log (PostgreSQL 15's format,
+# and the TAP format of 16 and later).  A test without a result line failed,
+# a run that exited non-zero without reporting a failure failed, and so did a
+# run with nothing scheduled.  A test that passed by printing "skipped:
+# REASON" (its alternative expected output, for a missing package) is
+# counted as skipped, with its reason.
 count_results() {
-	local suite=$1 log=$2 status=$3 name before=$FAILED
-	shift 3
+	local suite=$1 log=$2 status=$3 results=$4 name reason before=$FAILED
+	shift 4
 	[ $# -gt 0 ] || { fail "$suite: no tests"; return 0; }
 	for name; do
 		if grep -qE "^(test +| +)$name +\.\.\. ok|^ok [0-9]+ +[-+] $name( |\$)" "$log"; then
+			reason=$(sed -n 's/^skipped: //p' "$results/$name.out" 2>/dev/null | head -1)
+			if [ -n "$reason" ]; then
+				SKIPPED=$((SKIPPED + 1))
+				PROBLEMS+=("skipped: $suite $name: $reason")
+				continue
+			fi
 			PASSED=$((PASSED + 1))
 		elif grep -qE "^(test +| +)$name +\.\.\. (FAILED|failed)|^not ok [0-9]+ +[-+] $name( |\$)" "$log"; then
 			fail "$suite $name"
@@ -36,14 +44,14 @@ count_results() {
 	[ "$status" = 0 ] || [ "$FAILED" -gt "$before" ] || fail "$suite: exited with status $status"
 }
 
-# run_installcheck SUITE DIR EXT MAKE_ARGS...: `make installcheck` of one
-# suite, counted against the tests in DIR.
+# run_installcheck SUITE DIR EXT OUTPUTDIR MAKE_ARGS...: `make installcheck`
+# of one suite, counted against the tests in DIR.
 run_installcheck() {
-	local suite=$1 dir=$2 ext=$3 status=0 tests=() file
-	shift 3
+	local suite=$1 dir=$2 ext=$3 outputdir=$4 status=0 tests=() file
+	shift 4
 	for file in "$dir"/*"$ext"; do tests+=("$(basename "$file" "$ext")"); done
 	make installcheck TAP_TESTS= "$@" 2>&1 | tee "test/$suite.log" || status=$?
-	count_results "$suite" "test/$suite.log" "$status" "${tests[@]}"
+	count_results "$suite" "test/$suite.log" "$status" "$outputdir/results" "${tests[@]}"
 	rm -f "test/$suite.log"
 }
 
@@ -82,9 +90,9 @@ run_tap_tests() {
 run_tests() {
 	start_cluster
 	log "pg_regress tests"
-	run_installcheck pg_regress test/sql .sql ISOLATION=
+	run_installcheck pg_regress test/sql .sql test/output ISOLATION=
 	log "isolation tests"
-	run_installcheck isolation test/specs .spec REGRESS=
+	run_installcheck isolation test/specs .spec test/output_isolation REGRESS=
 	stop_cluster
 
 	# TAP tests run their own clusters.

@@ -47,9 +47,10 @@ ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_intern
 -- last_key is text for people only.  1.0's text forms were written under the
 -- settings of the session that wrote them and cannot be read back safely: an
 -- unfinished rebuild redoes its table (or its current source) from the start,
--- which is always right since batches are idempotent.
+-- which is always right since batches are idempotent, and counts its rows
+-- from zero again.
 ALTER TABLE current_view_internal.rebuild_progress_registry ADD COLUMN resume_key pg_catalog.bytea[];
-UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL;
+UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL, rows_done = 0, run_rows_start = 0;
 -- Until the replay below, the event triggers' functions are 1.0's, which
 -- name the registry in its old schema: they must not fire on these drops.
 ALTER EVENT TRIGGER current_view_forget_dropped_tables DISABLE;
