@@ -58,6 +58,8 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#include "utils/partcache.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -398,6 +400,23 @@ current_view_check_publication(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * Whether the partition constraint of rel (its own and its ancestors') reads
+ * the flag column: then a demotion must fail as UPDATE ONLY of the partition
+ * would (the row belongs in another partition), which only the executor's
+ * partition check does, so such a partition keeps the SPI path.
+ */
+static bool
+partition_bound_by_flag(Relation rel, AttrNumber flag_attnum)
+{
+	Bitmapset  *attnums = NULL;
+
+	if (!rel->rd_rel->relispartition)
+		return false;
+	pull_varattnos((Node *) RelationGetPartitionQual(rel), 1, &attnums);
+	return bms_is_member(flag_attnum - FirstLowInvalidHeapAttributeNumber, attnums);
+}
+
 static void
 build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 {
@@ -451,6 +470,7 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 
 	rel = table_open(relid, AccessShareLock);
 	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
+		!partition_bound_by_flag(rel, vr->flag_attnum) &&
 		find_key_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
 	table_close(rel, AccessShareLock);
 
