@@ -19,10 +19,14 @@
  *	  KEY UPDATE (rowaccess.c; an UPDATE statement on tables that need one):
  *	  that row lock is the serialisation point between winners and with a
  *	  concurrent DELETE of the current row;
- *	- an insert that loses takes FOR KEY SHARE on the current row (so that it
- *	  waits for a deleter of that row) and updates its heads row, so that a
- *	  concurrent promoter running under REPEATABLE READ gets a serialisation
- *	  failure instead of promoting a row older than the loser's;
+ *	- an insert that loses takes the same lock on the current row (so that
+ *	  it waits for every other writer of the key, and they for it) and
+ *	  updates its heads row, so that a concurrent promoter running under
+ *	  REPEATABLE READ gets a serialisation failure instead of promoting a row
+ *	  older than the loser's.  (With FOR KEY SHARE, which a winner's lock does
+ *	  not conflict with, two transactions each writing a losing and then a
+ *	  winning row of one key deadlocked: the second took a history row lock
+ *	  after its first had taken the heads row lock.)
  *	- the first row of a key inserts the heads row; a concurrent first row
  *	  waits on that insertion and then retries;
  *	- deleting or moving away the current row promotes the best remaining row
@@ -93,7 +97,7 @@ typedef enum PlanKind
 	PLAN_DEMOTE_UPTO,			/* unflag the current row if version <= $v */
 	PLAN_DEMOTE_BELOW,			/* unflag the current row if version < $v */
 	PLAN_DEMOTE_ANY,			/* unflag the current row */
-	PLAN_LOCK_CURRENT,			/* FOR KEY SHARE the current row, get version */
+	PLAN_LOCK_CURRENT,			/* lock the current row, get its version */
 	PLAN_FLAG_ROW,				/* flag the row at a ctid */
 	/* statements on the registered table and its heads table */
 	PLAN_ANY_CURRENT,			/* is a current row visible? */
@@ -586,7 +590,7 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 			append_column_list(&sql, NULL, vr->version_names, vr->nversions, "");
 			appendStringInfo(&sql, " FROM ONLY %s WHERE ", rel);
 			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
-			appendStringInfo(&sql, " AND %s FOR KEY SHARE", flag);
+			appendStringInfo(&sql, " AND %s FOR NO KEY UPDATE", flag);
 			break;
 		case PLAN_FLAG_ROW:
 			appendStringInfo(&sql, "UPDATE ONLY %s SET %s = true WHERE ", rel, flag);
@@ -887,14 +891,14 @@ typedef enum ClaimOutcome
 {
 	CLAIM_NO_CURRENT,			/* holder has no current row of the key */
 	CLAIM_DEMOTED,				/* the new row wins: the current row was demoted */
-	CLAIM_KEPT					/* the current row stays current, locked FOR KEY SHARE */
+	CLAIM_KEPT					/* the current row stays current, locked */
 } ClaimOutcome;
 
 /*
  * What the statements PLAN_DEMOTE_* and PLAN_LOCK_CURRENT do, without SPI:
  * find the key's current row in holder through its unique index on (key)
- * WHERE flag, lock it as the outcome needs (FOR NO KEY UPDATE to demote it,
- * FOR KEY SHARE to keep it), check it again and demote it if the new row wins.
+ * WHERE flag, lock it FOR NO KEY UPDATE, check it again and demote it if the
+ * new row wins.
  * No trigger fires for the demotion.
  */
 static ClaimOutcome
@@ -920,7 +924,7 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 		/* Unless told otherwise below, a retry looks again from the start. */
 		restart = true;
 		wins = compare_with_slot(task, holder, slot) >= threshold;
-		if (!lock_fetched_row(rel, slot, wins ? LockTupleNoKeyExclusive : LockTupleKeyShare) ||
+		if (!lock_fetched_row(rel, slot, LockTupleNoKeyExclusive) ||
 			!still_current(task, holder, slot) ||
 			(compare_with_slot(task, holder, slot) >= threshold) != wins)
 			continue;
