@@ -16,6 +16,18 @@
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 
+/*
+ * PostgreSQL 16 renamed the ownership checks and gave name-list parsing a
+ * soft-error argument (callers include utils/acl.h and utils/regproc.h).
+ */
+#if PG_VERSION_NUM >= 160000
+#define owns_relation(relid, roleid) object_ownercheck(RelationRelationId, (relid), (roleid))
+#define parse_qualified_name(string) stringToQualifiedNameList((string), NULL)
+#else
+#define owns_relation(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#define parse_qualified_name(string) stringToQualifiedNameList(string)
+#endif
+
 /* sql_text.c: building SQL text that does not depend on search_path */
 extern char *qualified_relation_name(Oid relid);
 extern void append_type_operator(StringInfo buf, Oid typid, int strategy);

@@ -156,7 +156,7 @@ caller_owns_row_tables(const Registry *reg, HeapTupleHeader row, bool *missing,
 	bool		owns;
 
 	*missing = !OidIsValid(relid);
-	owns = !*missing && pg_class_ownercheck(relid, GetUserId());
+	owns = !*missing && owns_relation(relid, GetUserId());
 	*not_owned = owns ? NULL : qualified_name(schema, name);
 	if (reg->has_chain)
 	{
@@ -177,7 +177,7 @@ caller_owns_row_tables(const Registry *reg, HeapTupleHeader row, bool *missing,
 		{
 			Oid			chain_relid = named_table(schemas[i], tables[i]);
 
-			if (!OidIsValid(chain_relid) || !pg_class_ownercheck(chain_relid, GetUserId()))
+			if (!OidIsValid(chain_relid) || !owns_relation(chain_relid, GetUserId()))
 			{
 				*missing |= !OidIsValid(chain_relid);
 				owns = false;

@@ -315,7 +315,7 @@ lookup_document_rel(Relation rel, Trigger *trigger)
 		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
 	dr->cxt = entry_context(dr->cxt);
 	dr->doc_attnum = registered_column(relid, args[DOC_ARG_COLUMN], "document");
-	dr->config = get_ts_config_oid(stringToQualifiedNameList(args[DOC_ARG_CONFIG]), false);
+	dr->config = get_ts_config_oid(parse_qualified_name(args[DOC_ARG_CONFIG]), false);
 	dr->ncolumns = (trigger->tgnargs - DOC_ARG_FIRST) / 2;
 	dr->columns = MemoryContextAllocZero(dr->cxt, sizeof(DocumentColumn) * dr->ncolumns);
 	for (int i = 0; i < dr->ncolumns; i++)
