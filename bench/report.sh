@@ -21,6 +21,7 @@ machine_section() {
 		  BENCH_WORKLOADS="$BENCH_WORKLOADS"
 		- Date: $(md "SELECT to_char(min(at), 'YYYY-MM-DD HH24:MI TZ') FROM bench.results"), whole run $(($1 / 60)) min $(($1 % 60)) s
 		- Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); shared with other work, hence ratios only
+		  (load average when the report was written, 1/5/15 min: $(cut -d' ' -f1-3 /proc/loadavg))
 		- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 		- PostgreSQL: $(md 'SELECT version()')
 		- Settings (all that differ from the defaults):
@@ -69,7 +70,8 @@ method_section() {
 		- CPU and WAL (`bench/instructions.sh`): each contender's W1 statement prepared in a
 		  single-user backend under `valgrind --tool=callgrind`, on a fresh copy of the data directory
 		  (taken with the cluster stopped, after loading): (Ir(N) - Ir(0)) / N for N and 0 EXECUTEs,
-		  and the WAL between `pg_current_wal_lsn()` before and after the N. Deterministic: one run.
+		  and the WAL between `pg_current_wal_insert_lsn()` before and after the N. Deterministic: one
+		  run. Counted for the W1 contenders and, in W4, at the fewest and the most partitions.
 		- Inserts take `clock_timestamp()` as the version: each new row becomes its key's current row.
 		- Each pgbench run is preceded by `VACUUM (ANALYZE)` of the contender's tables and a
 		  `CHECKPOINT`. Contenders run interleaved: BENCH_ROUNDS rounds (BENCH_BULK_ROUNDS for W2 and
@@ -85,8 +87,9 @@ summary_section() {
 	echo
 	echo '| workload | target | ratio | verdict |'
 	echo '| --- | --- | --- | --- |'
-	md "SELECT format('| %s | %s %s %sx %s | %sx | **%s** |', workload, bench.label(contender), op,
-	                  threshold, bench.label(reference), to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
+	md "SELECT format('| %s | %s %s %sx %s%s | %sx | **%s** |', workload, bench.label(contender), op,
+	                  threshold, bench.label(reference), CASE WHEN note LIKE 'issue %' THEN ' (' || note || ')' ELSE '' END,
+	                  to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
 	                  CASE WHEN met THEN 'MET' ELSE 'MISSED' END)
 	    FROM bench.verdicts WHERE binding ORDER BY workload, contender, reference"
 }
@@ -131,7 +134,8 @@ workload_section() {
 		echo '| contender | median | rounds |'
 		echo '| --- | ---: | --- |'
 		md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
-	                  to_char(median, CASE metric WHEN 'seconds' THEN 'FM9999990.000' ELSE 'FM9999999990.0' END),
+	                  to_char(median, CASE metric WHEN 'seconds' THEN 'FM9999990.000' WHEN 'tps' THEN 'FM9999999990.0'
+	                                              ELSE 'FM9999999990' END),
 	                  CASE metric WHEN 'tps' THEN 'TPS' WHEN 'seconds' THEN 's'
 	                              WHEN 'instructions' THEN 'instructions' ELSE 'bytes' END, runs)
 	    FROM bench.summary WHERE workload = '$w'
@@ -285,7 +289,9 @@ write_report() {
 		if [ "${REDUCED_RUN:-false}" = true ]; then
 			echo '**Reduced run** (smaller scale, fewer workloads or rounds than a full `make bench`):'
 			echo 'compare its ratios with care. The last full run follows it, unchanged, with its'
-			echo 'own date and commit: [the last full run](#the-last-full-run).'
+			echo 'own date and commit: [the last full run](#the-last-full-run). TPS is noisy on this shared'
+			echo 'machine (the rounds of one contender can differ 2x): the CPU and WAL figures, counted'
+			echo 'rather than timed, are the ones to compare first.'
 			echo
 		fi
 		machine_section "$1"

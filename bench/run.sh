@@ -92,6 +92,9 @@ same_work_targets() {
 		target "$metric" hand_flag floor '<=' 1.0 null 'the cost of keeping current rows'
 		target "$metric" hand_table floor '<=' 1.0 null 'the cost of keeping current rows'
 	done
+	for s in flag table hand_flag hand_table; do
+		target CPU "${s}_p$pmax" "${s}_p$pmin" '<=' 1.11 null 'W4 in instructions: 1/0.9 = 1.11'
+	done
 }
 
 # insert_script CONTENDER: its W1 statement (the hand-written contenders and
@@ -211,6 +214,14 @@ partitioned_workload() {
 		create_contenders "$p" "${batch[@]}"
 		schemas+=("${batch[@]}")
 	done
+	# W4's ratios again in instructions, at the fewest and the most partitions.
+	if wanted CPU; then
+		local pmin=${PARTITIONS[0]} pmax=${PARTITIONS[-1]} counted=()
+		for c in hand_flag hand_table "${STRATEGIES[@]}"; do
+			counted+=("${c}_p$pmin" "${c}_p$pmax")
+		done
+		cpu_workloads "${counted[@]}"
+	fi
 	log "W4: single-row inserts into history partitioned by day (${PARTITIONS[*]} partitions)"
 	describe W4 "Single-row version inserts, history partitioned by day" \
 		"$(pgbench_command "$BENCH_CLIENTS" -f "$SCRIPTS/insert.sql")" \

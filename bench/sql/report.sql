@@ -85,7 +85,8 @@ CREATE VIEW bench.summary AS
 SELECT workload, contender, metric,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
        string_agg(to_char(value, CASE metric WHEN 'seconds' THEN 'FM9999990.000'
-                                             ELSE 'FM9999999990.0' END), ', ' ORDER BY round) AS runs
+                                             WHEN 'tps' THEN 'FM9999999990.0'
+                                             ELSE 'FM9999999990' END), ', ' ORDER BY round) AS runs
 FROM bench.results
 GROUP BY workload, contender, metric;
 
