@@ -157,11 +157,13 @@ workload_section() {
 	return 0
 }
 
-# bar_chart W YLABEL [log]: one bar per contender, its median.
+# bar_chart W YLABEL [log]: one bar per contender, its median (CPU and WAL
+# also count W4 contenders: the chart shows the unpartitioned ones).
 bar_chart() {
 	local w=$1 ylabel=$2 scale=${3:-linear} data
 	data=$(md "SELECT format(E'\"%s\"\t%s', bench.short_label(contender), median)
-	           FROM bench.summary WHERE workload = '$w' ORDER BY bench.rank(contender), contender")
+	           FROM bench.summary WHERE workload = '$w' AND bench.partitions(contender) IS NULL
+	           ORDER BY bench.rank(contender), contender")
 	[ -n "$data" ] || return 0
 	gnuplot <<-EOF
 		set terminal pngcairo size 800,450 font ",10" noenhanced
@@ -172,13 +174,15 @@ bar_chart() {
 		set boxwidth 0.6
 		set grid ytics
 		set yrange [$([ "$scale" = log ] && echo '0.1' || echo '0'):*]
+		set xtics rotate by -25 left
+		set bmargin 5
 		$([ "$scale" = log ] && echo 'set logscale y')
 		set datafile separator "\t"
 		\$data << EOD
 		$data
 		EOD
 		plot \$data using 0:2:xtic(1) with boxes notitle, \
-		     \$data using 0:2:(sprintf("%.1f", \$2)) with labels offset 0,0.8 notitle
+		     \$data using 0:2:(sprintf(\$2 >= 10000 ? "%.0f" : "%.1f", \$2)) with labels offset 0,0.8 notitle
 	EOF
 }
 
