@@ -3,6 +3,8 @@
 
 RESULTS=bench/RESULTS.md
 CHARTS=bench/charts
+# Where RESULTS.md of a reduced run starts the full run it keeps.
+KEPT_MARKER='<!-- kept: the last full run -->'
 
 # md QUERY: the rows of a query, one Markdown line each.
 md() { sql -At -c "$1"; }
@@ -15,10 +17,11 @@ machine_section() {
 		- Command: \`${BENCH_COMMAND:-make bench}\` (bench/run.sh), knobs: BENCH_ROWS=$BENCH_ROWS BENCH_KEYS=$BENCH_KEYS
 		  BENCH_MARKETS=$BENCH_MARKETS BENCH_PARTIES=$BENCH_PARTIES BENCH_PARTITIONS="$BENCH_PARTITIONS"
 		  BENCH_DURATION=$BENCH_DURATION BENCH_ROUNDS=$BENCH_ROUNDS BENCH_BULK_ROUNDS=$BENCH_BULK_ROUNDS BENCH_CLIENTS=$BENCH_CLIENTS
-		  BENCH_MIXED_CLIENTS=$BENCH_MIXED_CLIENTS BENCH_STRATEGIES="$BENCH_STRATEGIES"
+		  BENCH_MIXED_CLIENTS=$BENCH_MIXED_CLIENTS BENCH_STRATEGIES="$BENCH_STRATEGIES" BENCH_CPU_INSERTS=$BENCH_CPU_INSERTS BENCH_SOAK_SECONDS=$BENCH_SOAK_SECONDS
 		  BENCH_WORKLOADS="$BENCH_WORKLOADS"
 		- Date: $(md "SELECT to_char(min(at), 'YYYY-MM-DD HH24:MI TZ') FROM bench.results"), whole run $(($1 / 60)) min $(($1 % 60)) s
 		- Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); shared with other work, hence ratios only
+		  (load average when the report was written, 1/5/15 min: $(cut -d' ' -f1-3 /proc/loadavg))
 		- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 		- PostgreSQL: $(md 'SELECT version()')
 		- Settings (all that differ from the defaults):
@@ -49,6 +52,26 @@ method_section() {
 		  - **current_view 'flag'**: `register_versioned_table(..., current_indexes =>
 		    '{"market_id, vega_time DESC"}')`: C triggers, a heads table, partial indexes
 		    `(id) WHERE current` (unique on a plain table) and `(market_id, vega_time DESC) WHERE current`.
+		  - **current_view 'table'**: the same registration with strategy 'table': C triggers keep
+		    `orders_current` (primary key `(id)`, index `(market_id, vega_time DESC)`).
+		  - **hand-written 'flag' work** (`bench/baselines/hand_written.sql`,
+		    `bench/scripts/insert_hand_flag.sql`): the indexes of the registered 'flag' table, no
+		    trigger, no heads table; a new version is one statement, `WITH d AS (UPDATE orders SET
+		    current = false WHERE id = $1 AND current RETURNING 1) INSERT INTO orders SELECT ..., true
+		    FROM (SELECT count(*) FROM d) AS demoted` (reading the CTE runs the demotion first).
+		  - **hand-written 'table' work** (`bench/scripts/insert_hand_table.sql`): the tables and
+		    indexes of the registered 'table' table, no trigger; `WITH h AS (INSERT INTO orders ...
+		    RETURNING *) INSERT INTO orders_current SELECT * FROM h ON CONFLICT (id) DO UPDATE SET ...
+		    WHERE orders_current.vega_time <= EXCLUDED.vega_time`.
+		  - **periods system versioning** (extension periods, `bench/scripts/insert_periods_sv.sql`):
+		    one row per key (primary key `(id)`, index `(market_id, vega_time DESC)`); a new version is
+		    an `UPDATE` of it and periods' trigger copies the old row to `orders_history` (index `(id,
+		    vega_time)`), what a user would pick instead of strategy 'table'. In W1 only.
+		- CPU and WAL (`bench/instructions.sh`): each contender's W1 statement prepared in a
+		  single-user backend under `valgrind --tool=callgrind`, on a fresh copy of the data directory
+		  (taken with the cluster stopped, after loading): (Ir(N) - Ir(0)) / N for N and 0 EXECUTEs,
+		  and the WAL between `pg_current_wal_insert_lsn()` before and after the N. Deterministic: one
+		  run. Counted for the W1 contenders and, in W4, at the fewest and the most partitions.
 		- Inserts take `clock_timestamp()` as the version: each new row becomes its key's current row.
 		- Each pgbench run is preceded by `VACUUM (ANALYZE)` of the contender's tables and a
 		  `CHECKPOINT`. Contenders run interleaved: BENCH_ROUNDS rounds (BENCH_BULK_ROUNDS for W2 and
@@ -64,8 +87,9 @@ summary_section() {
 	echo
 	echo '| workload | target | ratio | verdict |'
 	echo '| --- | --- | --- | --- |'
-	md "SELECT format('| %s | %s %s %sx %s | %sx | **%s** |', workload, bench.label(contender), op,
-	                  threshold, bench.label(reference), to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
+	md "SELECT format('| %s | %s %s %sx %s%s | %sx | **%s** |', workload, bench.label(contender), op,
+	                  threshold, bench.label(reference), CASE WHEN note LIKE 'issue %' THEN ' (' || note || ')' ELSE '' END,
+	                  to_char(ratio, CASE WHEN ratio < 0.1 THEN 'FM0.0000' ELSE 'FM999999990.00' END),
 	                  CASE WHEN met THEN 'MET' ELSE 'MISSED' END)
 	    FROM bench.verdicts WHERE binding ORDER BY workload, contender, reference"
 }
@@ -110,8 +134,10 @@ workload_section() {
 		echo '| contender | median | rounds |'
 		echo '| --- | ---: | --- |'
 		md "SELECT format('| %s | %s %s | %s |', bench.label(contender),
-	                  to_char(median, CASE metric WHEN 'tps' THEN 'FM9999999990.0' ELSE 'FM9999990.000' END),
-	                  CASE metric WHEN 'tps' THEN 'TPS' ELSE 's' END, runs)
+	                  to_char(median, CASE metric WHEN 'seconds' THEN 'FM9999990.000' WHEN 'tps' THEN 'FM9999999990.0'
+	                                              ELSE 'FM9999999990' END),
+	                  CASE metric WHEN 'tps' THEN 'TPS' WHEN 'seconds' THEN 's'
+	                              WHEN 'instructions' THEN 'instructions' ELSE 'bytes' END, runs)
 	    FROM bench.summary WHERE workload = '$w'
 	    ORDER BY bench.partitions(contender) NULLS FIRST, bench.rank(contender), contender"
 	fi
@@ -127,15 +153,17 @@ workload_section() {
 	    FROM bench.verdicts WHERE workload = '$w' ORDER BY binding DESC, contender, reference"
 	local chart
 	chart=$(tr '[:upper:]' '[:lower:]' <<<"$w")
-	[ -f "$CHARTS/$chart.png" ] && printf '\n![%s](charts/%s.png)\n' "$w" "$chart"
+	[ -f "$CHARTS/$chart.png" ] && printf '\n![%s](%s/%s.png)\n' "$w" "${CHARTS#bench/}" "$chart"
 	return 0
 }
 
-# bar_chart W YLABEL [log]: one bar per contender, its median.
+# bar_chart W YLABEL [log]: one bar per contender, its median (CPU and WAL
+# also count W4 contenders: the chart shows the unpartitioned ones).
 bar_chart() {
 	local w=$1 ylabel=$2 scale=${3:-linear} data
 	data=$(md "SELECT format(E'\"%s\"\t%s', bench.short_label(contender), median)
-	           FROM bench.summary WHERE workload = '$w' ORDER BY bench.rank(contender), contender")
+	           FROM bench.summary WHERE workload = '$w' AND bench.partitions(contender) IS NULL
+	           ORDER BY bench.rank(contender), contender")
 	[ -n "$data" ] || return 0
 	gnuplot <<-EOF
 		set terminal pngcairo size 800,450 font ",10" noenhanced
@@ -146,13 +174,15 @@ bar_chart() {
 		set boxwidth 0.6
 		set grid ytics
 		set yrange [$([ "$scale" = log ] && echo '0.1' || echo '0'):*]
+		set xtics rotate by -25 left
+		set bmargin 5
 		$([ "$scale" = log ] && echo 'set logscale y')
 		set datafile separator "\t"
 		\$data << EOD
 		$data
 		EOD
 		plot \$data using 0:2:xtic(1) with boxes notitle, \
-		     \$data using 0:2:(sprintf("%.1f", \$2)) with labels offset 0,0.8 notitle
+		     \$data using 0:2:(sprintf(\$2 >= 10000 ? "%.0f" : "%.1f", \$2)) with labels offset 0,0.8 notitle
 	EOF
 }
 
@@ -221,12 +251,33 @@ w8_chart() {
 	EOF
 }
 
+# kept_full_run: the full run in today's RESULTS.md (all of it if it is one,
+# or the part a reduced run kept), without its title; its chart links point
+# to bench/charts/, which only a full run rewrites.
+kept_full_run() {
+	[ -f "$RESULTS" ] || return 0
+	if grep -qF "$KEPT_MARKER" "$RESULTS"; then
+		sed -n "/^$KEPT_MARKER\$/,\$p" "$RESULTS" | sed '1,/^# The last full run$/d' | sed '1{/^$/d}'
+	elif ! grep -q '^\*\*Reduced run\*\*' "$RESULTS"; then
+		sed -e '1{/^# current_view benchmark results$/d}' -e '/^Generated by `make bench`; do not edit by hand\.$/d' \
+			-e 's/^## /### /' -e 's/^# /## /' "$RESULTS" |
+			sed '1{/^$/d}'
+	fi
+}
+
 write_report() {
+	# A reduced run leaves the full run's charts alone (README shows them).
+	[ "${REDUCED_RUN:-false}" = true ] && CHARTS=bench/charts/reduced
 	log "writing $RESULTS and $CHARTS/"
 	mkdir -p "$CHARTS"
 	rm -f "$CHARTS"/*.png
+	local kept=
+	[ "${REDUCED_RUN:-false}" = true ] && kept=$(kept_full_run)
 	bar_chart W1 'TPS (median)'
 	bar_chart W2 'seconds (median)'
+	bar_chart W2c 'seconds (median)'
+	bar_chart CPU 'instructions per insert'
+	bar_chart WAL 'WAL bytes per insert'
 	bar_chart W3 'TPS (median, log scale)' log
 	partitions_chart
 	bar_chart W5 'TPS (median)'
@@ -239,6 +290,14 @@ write_report() {
 		echo
 		echo 'Generated by `make bench`; do not edit by hand.'
 		echo
+		if [ "${REDUCED_RUN:-false}" = true ]; then
+			echo '**Reduced run** (smaller scale, fewer workloads or rounds than a full `make bench`):'
+			echo 'compare its ratios with care. The last full run follows it, unchanged, with its'
+			echo 'own date and commit: [the last full run](#the-last-full-run). TPS is noisy on this shared'
+			echo 'machine (the rounds of one contender can differ 2x): the CPU and WAL figures, counted'
+			echo 'rather than timed, are the ones to compare first.'
+			echo
+		fi
 		machine_section "$1"
 		echo
 		summary_section
@@ -249,6 +308,11 @@ write_report() {
 			echo
 			workload_section "$w"
 		done
-	} >"$RESULTS"
+		if [ -n "$kept" ]; then
+			printf '\n%s\n\n# The last full run\n\n' "$KEPT_MARKER"
+			printf '%s\n' "$kept"
+		fi
+	} >"$RESULTS.new"
+	mv "$RESULTS.new" "$RESULTS"
 	summary_section
 }

@@ -10,6 +10,7 @@ source test/cluster.sh
 PG_BINDIR=${BENCH_PG_BINDIR:-$PG_BINDIR}
 source bench/lib.sh
 source bench/report.sh
+source bench/instructions.sh
 
 # Scale knobs (make variables, passed through the environment).
 BENCH_ROWS=${BENCH_ROWS:-1000000}         # history rows of every table
@@ -25,12 +26,20 @@ BENCH_BULK_ROUNDS=${BENCH_BULK_ROUNDS:-1}
 BENCH_CLIENTS=${BENCH_CLIENTS:-1}         # pgbench clients of W1, W3, W4, W5
 BENCH_MIXED_CLIENTS=${BENCH_MIXED_CLIENTS:-2}  # W6, W9
 BENCH_HOT_KEYS=${BENCH_HOT_KEYS:-20}      # W9: keys the concurrent updates pick from
-BENCH_WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4 W5 W6 W7 W8 W9}
+BENCH_WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4 W5 W6 W7 W8 W9 CPU}
 # current_view strategies that store current rows; 'view' always runs, as
 # the DISTINCT ON baseline.
 BENCH_STRATEGIES=${BENCH_STRATEGIES:-flag table}
 BENCH_SOAK_SECONDS=${BENCH_SOAK_SECONDS:-120}  # the long soak (0: skip)
 BENCH_VERSIONS=$((BENCH_ROWS / BENCH_KEYS))
+# A run smaller than the full one (fewer rows, rounds, seconds or workloads)
+# is a reduced run: its report keeps the last full run's figures below its
+# own and its charts go to bench/charts/reduced/ (bench/report.sh).
+REDUCED_RUN=false
+[ "$BENCH_ROWS" -lt 1000000 ] || [ "$BENCH_KEYS" != 100000 ] || [ "$BENCH_PARTITIONS" != '1 30 100' ] ||
+	[ "$BENCH_DURATION" -lt 3 ] || [ "$BENCH_ROUNDS" -lt 3 ] || [ "$BENCH_SOAK_SECONDS" -lt 120 ] ||
+	[ "$BENCH_WORKLOADS" != 'W1 W2 W3 W4 W5 W6 W7 W8 W9 CPU' ] || [ "$BENCH_STRATEGIES" != 'flag table' ] &&
+	REDUCED_RUN=true
 
 read -ra STRATEGIES <<<"$BENCH_STRATEGIES"
 read -ra PARTITIONS <<<"$BENCH_PARTITIONS"
@@ -49,12 +58,53 @@ setup() {
 	log "loading $BENCH_ROWS source rows ($BENCH_KEYS keys x $BENCH_VERSIONS versions)"
 	sql -v keys="$BENCH_KEYS" -v versions="$BENCH_VERSIONS" -v markets="$BENCH_MARKETS" \
 		-v parties="$BENCH_PARTIES" -f bench/sql/setup.sql -f bench/sql/report.sql \
-		-f bench/baselines/plpgsql_flag.sql
+		-f bench/baselines/plpgsql_flag.sql -f bench/baselines/hand_written.sql
 	local s
 	for s in "${STRATEGIES[@]}"; do
 		targets_of "$s" binding
 	done
 	targets_of plpgsql reference
+	same_work_targets
+}
+
+# Issue 13: the triggers must cost less than the same work written by hand.
+same_work_targets() {
+	local pmin=${PARTITIONS[0]} pmax=${PARTITIONS[-1]} s
+	target W1 flag hand_flag '>=' 1.0 true 'issue 13'
+	target W1 flag plpgsql '>=' 1.1 true 'issue 13'
+	target W1 table hand_table '>=' 1.0 true 'issue 13'
+	target W1 table periods_sv '>=' 2.0 true 'issue 13'
+	target W1 plpgsql hand_flag '>=' 1.0 false ''
+	for s in flag table; do
+		target W2 "$s" floor '<=' 1.5 true 'issue 13'
+		target W2c "$s" floor '<=' 1.5 true 'issue 13'
+		target W4 "${s}_p$pmax" "${s}_p$pmin" '>=' 0.9 true 'issue 13'
+		target W4 "hand_${s}_p$pmax" "hand_${s}_p$pmin" '>=' 0.9 false ''
+	done
+	target W2c plpgsql floor '<=' 1.5 false ''
+	# Instructions and WAL: lower is better, no target, shown for information.
+	local metric
+	for metric in CPU WAL; do
+		target "$metric" flag hand_flag '<=' 1.0 null 'same work by hand'
+		target "$metric" flag plpgsql '<=' 1.0 null ''
+		target "$metric" table hand_table '<=' 1.0 null 'same work by hand'
+		target "$metric" table periods_sv '<=' 1.0 null ''
+		target "$metric" hand_flag floor '<=' 1.0 null 'the cost of keeping current rows'
+		target "$metric" hand_table floor '<=' 1.0 null 'the cost of keeping current rows'
+	done
+	for s in flag table hand_flag hand_table; do
+		target CPU "${s}_p$pmax" "${s}_p$pmin" '<=' 1.11 null 'W4 in instructions: 1/0.9 = 1.11'
+	done
+}
+
+# insert_script CONTENDER: its W1 statement (the hand-written contenders and
+# periods write a version their own way; every other one inserts it).
+insert_script() {
+	local base=${1%_p[0-9]*}
+	case $base in
+	hand_flag | hand_table | periods_sv) echo "$SCRIPTS/insert_$base.sql" ;;
+	*) echo "$SCRIPTS/insert.sql" ;;
+	esac
 }
 
 # targets_of CONTENDER binding|reference: the issue's targets, for a
@@ -97,7 +147,7 @@ drop_schemas() {
 
 # --- W1, W3, W5, W6: the same four tables (plus latest-only) ---------------
 
-run_w1() { run_pgbench W1 "$2" "$1" "$BENCH_CLIENTS" -f "$SCRIPTS/insert.sql"; }
+run_w1() { run_pgbench W1 "$2" "$1" "$BENCH_CLIENTS" -f "$(insert_script "$2")"; }
 run_w3() { run_pgbench W3 "$2" "$1" "$BENCH_CLIENTS" -f "$SCRIPTS/market.sql"; }
 run_w5() { run_pgbench W5 "$2" "$1" "$BENCH_CLIENTS" -f "$SCRIPTS/point.sql"; }
 W6_SCRIPTS=(-f "$SCRIPTS/market.sql@45" -f "$SCRIPTS/point.sql@45" -f "$SCRIPTS/insert.sql@10")
@@ -108,8 +158,11 @@ single_table_workloads() {
 	local readers=(view latest plpgsql "${STRATEGIES[@]}")
 	# W5 reads one row by key: the PL/pgSQL table's path is flag's, skip it.
 	local point_readers=(view latest "${STRATEGIES[@]}")
-	local writers=(floor view plpgsql "${STRATEGIES[@]}")
-	create_contenders 0 floor view latest plpgsql "${STRATEGIES[@]}"
+	local same_work=(hand_flag hand_table periods_sv)
+	local writers=(floor view plpgsql "${same_work[@]}" "${STRATEGIES[@]}")
+	create_contenders 0 floor view latest plpgsql "${same_work[@]}" "${STRATEGIES[@]}"
+	# Instructions first, on the freshly loaded tables.
+	if wanted CPU; then cpu_workloads floor plpgsql "${same_work[@]}" "${STRATEGIES[@]}"; fi
 	# Reads first, while every table still holds exactly the same rows.
 	if wanted W3; then
 		log "W3: current rows of one market"
@@ -127,7 +180,7 @@ single_table_workloads() {
 		log "W1: single-row version inserts"
 		describe W1 'Single-row version inserts' \
 			"$(pgbench_command "$BENCH_CLIENTS" -f "$SCRIPTS/insert.sql")" \
-			'Each table grows by what it inserted in earlier rounds.'
+			'Each table grows by what it inserted in earlier rounds. The hand-written contenders and periods run their own statement instead of the INSERT: bench/scripts/insert_hand_flag.sql, insert_hand_table.sql, insert_periods_sv.sql.'
 		interleave run_w1 "${writers[@]}"
 	fi
 	if wanted W6; then
@@ -144,27 +197,35 @@ single_table_workloads() {
 			"Runs after W6, on the same tables. current_view appends a version per UPDATE (next_version: clock_timestamp()); the latest-only table updates in place. Concurrent updates of one key wait and apply one after the other: pgbench stops at the first failed transaction, so a reported figure means none failed."
 		interleave run_w9 latest "${STRATEGIES[@]}"
 	fi
-	drop_schemas floor view latest plpgsql "${STRATEGIES[@]}"
+	drop_schemas floor view latest plpgsql "${same_work[@]}" "${STRATEGIES[@]}"
 }
 
 # --- W4: insert TPS against the number of daily partitions ----------------
 
-run_w4() { run_pgbench W4 "$2" "$1" "$BENCH_CLIENTS" -f "$SCRIPTS/insert.sql"; }
+run_w4() { run_pgbench W4 "$2" "$1" "$BENCH_CLIENTS" -f "$(insert_script "$2")"; }
 
 partitioned_workload() {
 	local schemas=() batch p c
 	for p in "${PARTITIONS[@]}"; do
 		batch=()
-		for c in floor plpgsql "${STRATEGIES[@]}"; do
+		for c in floor plpgsql hand_flag hand_table "${STRATEGIES[@]}"; do
 			batch+=("${c}_p$p")
 		done
 		create_contenders "$p" "${batch[@]}"
 		schemas+=("${batch[@]}")
 	done
+	# W4's ratios again in instructions, at the fewest and the most partitions.
+	if wanted CPU; then
+		local pmin=${PARTITIONS[0]} pmax=${PARTITIONS[-1]} counted=()
+		for c in hand_flag hand_table "${STRATEGIES[@]}"; do
+			counted+=("${c}_p$pmin" "${c}_p$pmax")
+		done
+		cpu_workloads "${counted[@]}"
+	fi
 	log "W4: single-row inserts into history partitioned by day (${PARTITIONS[*]} partitions)"
 	describe W4 "Single-row version inserts, history partitioned by day" \
 		"$(pgbench_command "$BENCH_CLIENTS" -f "$SCRIPTS/insert.sql")" \
-		"Range partitions of 24 h on vega_time, history spread evenly, new rows go to the last partition."
+		"Range partitions of 24 h on vega_time, history spread evenly, new rows go to the last partition. hand_flag's (id) WHERE current cannot be unique on a partitioned table (as current_view's); hand_table's current table is not partitioned."
 	# All partition counts in the same rounds: the targets compare across them.
 	interleave run_w4 "${schemas[@]}"
 	drop_schemas "${schemas[@]}"
@@ -183,6 +244,24 @@ run_w2() {
 	record W2 "$contender" "$round" seconds \
 		"$(time_sql "SELECT bench.load('$schema.orders', 1)")"
 	sql_do "DROP SCHEMA \"$schema\" CASCADE"
+}
+
+# W2c: the same rows by COPY from a file (written once by copy_source).
+COPY_COLUMNS='id, vega_time, market_id, party_id, side, price, size, remaining, status, reference'
+run_w2c() {
+	local round=$1 contender=$2 schema="w2_$2"
+	sql_do "SELECT bench.create_contender('$schema', '$contender', 0, false)"
+	sql_do CHECKPOINT
+	record W2c "$contender" "$round" seconds \
+		"$(time_sql "COPY $schema.orders ($COPY_COLUMNS) FROM '$CLUSTER_DIR/source.copy'")"
+	sql_do "DROP SCHEMA \"$schema\" CASCADE"
+}
+
+# The rows bench.load inserts, in the same order, as a file the server reads.
+copy_source() {
+	sql_do "SELECT bench.create_contender('w2_file', 'floor', 0, true)"
+	sql_do "COPY w2_file.orders ($COPY_COLUMNS) TO '$CLUSTER_DIR/source.copy'"
+	sql_do 'DROP SCHEMA w2_file CASCADE'
 }
 
 # W7: 'load' times loading the rows into a plain table; a strategy times its
@@ -209,6 +288,13 @@ bulk_workloads() {
 			"psql -c \"SELECT bench.load('w2_CONTENDER.orders', 1)\"  -- timed with \\timing" \
 			'Into an empty table with the contender’s indexes and triggers; the rows come from an unlogged source table, in time order.'
 		BENCH_ROUNDS=$BENCH_BULK_ROUNDS interleave run_w2 floor view plpgsql "${STRATEGIES[@]}"
+		log "W2c: bulk COPY of $BENCH_ROWS rows"
+		describe W2c "Bulk COPY of $BENCH_ROWS rows ($BENCH_VERSIONS versions x $BENCH_KEYS keys)" \
+			"psql -c \"COPY w2_CONTENDER.orders ($COPY_COLUMNS) FROM 'source.copy'\"  -- timed with \\timing" \
+			'As W2, the same rows in the same order, from a file the server reads (written by COPY from a loaded plain table). The hand-written contenders have no single COPY that does their work: they are not in W2 and W2c.'
+		copy_source
+		BENCH_ROUNDS=$BENCH_BULK_ROUNDS interleave run_w2c floor view plpgsql "${STRATEGIES[@]}"
+		rm -f "$CLUSTER_DIR/source.copy"
 	fi
 	if wanted W7; then
 		log "W7: registration backfill of a $BENCH_ROWS-row table"
@@ -284,7 +370,7 @@ main() {
 	log "current_view benchmark: rows=$BENCH_ROWS keys=$BENCH_KEYS markets=$BENCH_MARKETS partitions='${PARTITIONS[*]}' duration=${BENCH_DURATION}s rounds=$BENCH_ROUNDS clients=$BENCH_CLIENTS strategies='${STRATEGIES[*]}'"
 	start_cluster "${SETTINGS[@]}"
 	setup
-	if wanted W1 || wanted W3 || wanted W5 || wanted W6 || wanted W9; then single_table_workloads; fi
+	if wanted W1 || wanted W3 || wanted W5 || wanted W6 || wanted W9 || wanted CPU; then single_table_workloads; fi
 	if wanted W4; then partitioned_workload; fi
 	bulk_workloads
 	if wanted W8; then search_workload; fi

@@ -118,7 +118,7 @@ demo)
 	bash bench/demo.sh
 	;;
 bench)
-	ensure_packages gnuplot-nox
+	ensure_packages gnuplot-nox postgresql-15-periods valgrind
 	build_and_install
 	bash bench/run.sh
 	;;

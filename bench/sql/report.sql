@@ -48,6 +48,9 @@ LANGUAGE sql IMMUTABLE AS $$
                WHEN 'load' THEN 'loading the rows into a plain table'
                WHEN 'view' THEN 'DISTINCT ON view (current_view ''view'')'
                WHEN 'plpgsql' THEN 'PL/pgSQL flag trigger (Vega-like)'
+               WHEN 'hand_flag' THEN 'hand-written ''flag'' work (one statement, no trigger)'
+               WHEN 'hand_table' THEN 'hand-written ''table'' work (one statement, no trigger)'
+               WHEN 'periods_sv' THEN 'periods system versioning (UPDATE, history trigger)'
                ELSE format('current_view ''%s''', bench.base(contender)) END
            || CASE WHEN bench.partitions(contender) = 1 THEN ', 1 partition'
                    WHEN bench.partitions(contender) > 1
@@ -64,6 +67,9 @@ LANGUAGE sql IMMUTABLE AS $$
                WHEN 'load' THEN 'load rows'
                WHEN 'view' THEN 'DISTINCT ON view'
                WHEN 'plpgsql' THEN 'PL/pgSQL flag'
+               WHEN 'hand_flag' THEN 'hand-written flag'
+               WHEN 'hand_table' THEN 'hand-written table'
+               WHEN 'periods_sv' THEN 'periods'
                ELSE 'current_view ' || bench.base(contender) END
 $$;
 
@@ -71,22 +77,24 @@ CREATE FUNCTION bench.rank(contender text) RETURNS int
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE bench.base(contender)
                WHEN 'floor' THEN 1 WHEN 'load' THEN 1 WHEN 'latest' THEN 2
-               WHEN 'view' THEN 3 WHEN 'plpgsql' THEN 4 ELSE 5 END
+               WHEN 'view' THEN 3 WHEN 'plpgsql' THEN 4 WHEN 'periods_sv' THEN 4
+               WHEN 'hand_flag' THEN 5 WHEN 'hand_table' THEN 5 ELSE 6 END
 $$;
 
 CREATE VIEW bench.summary AS
 SELECT workload, contender, metric,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
-       string_agg(to_char(value, CASE metric WHEN 'tps' THEN 'FM9999999990.0'
-                                             ELSE 'FM9999990.000' END), ', ' ORDER BY round) AS runs
+       string_agg(to_char(value, CASE metric WHEN 'seconds' THEN 'FM9999990.000'
+                                             WHEN 'tps' THEN 'FM9999999990.0'
+                                             ELSE 'FM9999999990' END), ', ' ORDER BY round) AS runs
 FROM bench.results
 GROUP BY workload, contender, metric;
 
 CREATE VIEW bench.verdicts AS
 SELECT t.workload, t.contender, t.reference, t.op, t.threshold, t.binding, t.note,
-       c.median / r.median AS ratio,
+       c.median / nullif(r.median, 0) AS ratio,
        CASE WHEN t.op = '>=' THEN c.median / r.median >= t.threshold
-            ELSE c.median / r.median <= t.threshold END AS met
+            ELSE c.median / nullif(r.median, 0) <= t.threshold END AS met
 FROM bench.targets t
 JOIN bench.summary c ON c.workload = t.workload AND c.contender = t.contender
 JOIN bench.summary r ON r.workload = t.workload AND r.contender = t.reference;

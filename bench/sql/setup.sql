@@ -87,6 +87,8 @@ $$;
 --   floor    plain history table, no trigger
 --   latest   a plain table holding only the current rows (the read floor)
 --   plpgsql  the Vega-like PL/pgSQL flag trigger (bench/baselines/)
+--   hand_flag, hand_table, periods_sv: the same work without our triggers
+--            (bench/baselines/hand_written.sql)
 --   any other name: a current_view strategy ('view', 'flag', ...), with a
 --   partial (market_id, vega_time DESC) index where the strategy stores rows.
 CREATE FUNCTION bench.create_contender(schema_name name, contender text, partitions int, load boolean)
@@ -127,6 +129,12 @@ BEGIN
         NULL;
     WHEN 'plpgsql' THEN
         PERFORM bench.install_plpgsql_flag(tbl);
+    WHEN 'hand_flag' THEN
+        PERFORM bench.install_hand_flag(tbl);
+    WHEN 'hand_table' THEN
+        PERFORM bench.install_hand_table(tbl);
+    WHEN 'periods_sv' THEN
+        PERFORM bench.install_periods(tbl);
     ELSE
         PERFORM public.register_versioned_table(tbl, '{id}', '{vega_time}', strategy => contender,
             current_indexes => CASE WHEN contender = 'view' THEN '{}'
@@ -140,7 +148,7 @@ CREATE TABLE bench.results (
     workload text NOT NULL,
     contender text NOT NULL,      -- with its partition count in W4, e.g. flag_p100
     round int NOT NULL,
-    metric text NOT NULL CHECK (metric IN ('tps', 'seconds')),
+    metric text NOT NULL CHECK (metric IN ('tps', 'seconds', 'instructions', 'wal_bytes')),
     value float8 NOT NULL,
     at timestamptz NOT NULL DEFAULT clock_timestamp());
 
