@@ -662,8 +662,9 @@ compare_with_current(HistoryRel *hr, RowValues row, TupleTableSlot *slot)
 
 /*
  * What HP_UPSERT, or HP_TOUCH after it, does when the key has a current row,
- * without SPI: find it through the primary key, lock it, and replace it by
- * the arrived row unless its version is greater, else update it to itself.
+ * without SPI: find it through the primary key and replace it by the arrived
+ * row unless its version is greater, else update it to itself (the update
+ * locks it, waiting for a concurrent writer like an UPDATE).
  * No trigger fires.  False when the key has no current row.
  */
 static bool
@@ -680,29 +681,16 @@ arrive_directly(HistoryRel *hr, RowValues row)
 	CommandCounterIncrement();
 	while (fetch_indexed_row(rel, &hr->current_key, keys, slot))
 	{
-		bool		keys_equal = true;
-
-		if (!lock_fetched_row(rel, slot, LockTupleNoKeyExclusive))
-			continue;			/* gone: look again */
-		for (int i = 0; keys_equal && i < hr->nkeys; i++)
-		{
-			bool		isnull;
-			Datum		key = slot_getattr(slot, hr->current_attnums[hr->key_cols[i]], &isnull);
-
-			keys_equal = !isnull &&
-				DatumGetBool(OidFunctionCall2Coll(hr->current_key.eq_procs[i],
-												  hr->current_key.collations[i],
-												  key, keys[i]));
-		}
-		if (!keys_equal)
-			continue;			/* its key changed while we waited */
-		if (compare_with_current(hr, row, slot) >= 0)
+		/* The update waits for, and tells of, a concurrent change. */
+		if (compare_with_current(hr, row, slot) >= 0 ?
 			update_row_columns(rel, slot, hr->ncols, hr->current_attnums,
-							   row.values, row.nulls);
-		else
-			update_row_columns(rel, slot, 0, NULL, NULL, NULL);
-		found = true;
-		break;
+							   row.values, row.nulls) :
+			update_row_columns(rel, slot, 0, NULL, NULL, NULL))
+		{
+			found = true;
+			break;
+		}
+		/* changed since it was read: look again */
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, NoLock);

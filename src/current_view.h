@@ -68,7 +68,7 @@ extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *key
 extern bool read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
 							 Snapshot snapshot, TupleTableSlot *slot);
 extern bool lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode);
-extern void update_row_columns(Relation rel, TupleTableSlot *slot, int ncols,
+extern bool update_row_columns(Relation rel, TupleTableSlot *slot, int ncols,
 							   const int *attnums, const Datum *values, const bool *nulls);
 
 /* statements.c: the statement a row trigger fires for */

@@ -350,21 +350,27 @@ lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode)
 }
 
 /*
- * Replace the locked row in slot by a copy with the columns attnums set to
- * values (NULL where nulls says so), with its index entries.
+ * Replace the row in slot, as fetched or locked, by a copy with the columns
+ * attnums set to values (NULL where nulls says so), with its index entries.
+ * The update waits for a writer of the row still in progress, like an
+ * UPDATE; false when the row changed since it was read (look again), a
+ * serialisation failure for that under a transaction snapshot.
  */
-void
+bool
 update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *attnums,
 				   const Datum *values, const bool *nulls)
 {
 #if PG_VERSION_NUM < 140000
 	elog(ERROR, "rows are not written directly before PostgreSQL 14");
+	return false;
 #else
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);	/* zeroed */
-	TupleTableSlot *newslot = MakeSingleTupleTableSlot(RelationGetDescr(rel),
-													   &TTSOpsHeapTuple);
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *newslot;
 	HeapTuple	oldtuple = ExecFetchSlotHeapTuple(slot, false, NULL);
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	TM_Result	result;
 #if PG_VERSION_NUM >= 160000
 	TU_UpdateIndexes update_indexes;
 #else
@@ -372,31 +378,60 @@ update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *att
 #endif
 
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+	/* The transaction's snapshot could not have seen this row. */
+	if (IsolationUsesXactSnapshot() &&
+		!table_tuple_satisfies_snapshot(rel, slot, GetTransactionSnapshot()))
+		serialization_failure(false);
+	newslot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
 	ExecStoreHeapTuple(heap_modify_tuple_by_cols(oldtuple, RelationGetDescr(rel), ncols,
 												 (int *) attnums, (Datum *) values,
 												 (bool *) nulls),
 					   newslot, true);
+	result = table_tuple_update(rel, &slot->tts_tid, newslot, GetCurrentCommandId(true),
+								GetActiveSnapshot(), InvalidSnapshot, true, &tmfd, &lockmode,
+								&update_indexes);
+	switch (result)
+	{
+		case TM_Ok:
+			break;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				serialization_failure(result == TM_Deleted);
+			/* FALLTHROUGH */
+		case TM_SelfModified:
+			ExecDropSingleTupleTableSlot(newslot);
+			return false;
+		default:
+			elog(ERROR, "unexpected table_tuple_update status: %u", result);
+	}
 
 	/*
-	 * Only what the index insertions read: no range table entry (no
-	 * permission checks, no updated-columns lookups) and no triggers, whose
-	 * copy InitResultRelInfo() would make.
+	 * The index entries.  Only what their insertion reads: no range table
+	 * entry (no permission checks, no updated-columns lookups) and no
+	 * triggers, whose copy InitResultRelInfo() would make.
 	 */
-	rri->ri_RelationDesc = rel;
-	ExecOpenIndices(rri, false);
-	estate->es_snapshot = GetActiveSnapshot();
-	simple_table_tuple_update(rel, &slot->tts_tid, newslot, estate->es_snapshot,
-							  &update_indexes);
 #if PG_VERSION_NUM >= 160000
 	if (update_indexes != TU_None)
+#else
+	if (update_indexes)
+#endif
+	{
+		estate = CreateExecutorState();
+		rri = makeNode(ResultRelInfo);	/* zeroed */
+		rri->ri_RelationDesc = rel;
+		ExecOpenIndices(rri, false);
+		estate->es_snapshot = GetActiveSnapshot();
+#if PG_VERSION_NUM >= 160000
 		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL,
 							  update_indexes == TU_Summarizing);
 #else
-	if (update_indexes)
 		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL);
 #endif
-	ExecCloseIndices(rri);
+		ExecCloseIndices(rri);
+		FreeExecutorState(estate);
+	}
 	ExecDropSingleTupleTableSlot(newslot);
-	FreeExecutorState(estate);
+	return true;
 #endif
 }

@@ -784,10 +784,10 @@ update_heads_row(KeyTask *task, Oid relation)
 		Datum		value = ObjectIdGetDatum(relation);
 		bool		isnull = false;
 
-		if (!lock_fetched_row(heads, slot, LockTupleNoKeyExclusive))
-			continue;			/* gone: look again */
-		update_row_columns(heads, slot, OidIsValid(relation) ? 1 : 0, &column, &value, &isnull);
-		break;
+		if (update_row_columns(heads, slot, OidIsValid(relation) ? 1 : 0, &column, &value,
+							   &isnull))
+			break;
+		/* changed since it was read: look again */
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(heads, NoLock);
@@ -896,9 +896,10 @@ typedef enum ClaimOutcome
 
 /*
  * What the statements PLAN_DEMOTE_* and PLAN_LOCK_CURRENT do, without SPI:
- * find the key's current row in holder through its unique index on (key)
- * WHERE flag, lock it FOR NO KEY UPDATE, check it again and demote it if the
- * new row wins.
+ * find the key's current row in holder through its index on (key) WHERE
+ * flag and demote it if the new row wins (the update locks it, waiting for a
+ * concurrent writer like an UPDATE); if the new row loses, lock the current
+ * row FOR NO KEY UPDATE and check it again.
  * No trigger fires for the demotion.
  */
 static ClaimOutcome
@@ -924,23 +925,28 @@ claim_directly(KeyTask *task, VersionedRel *holder)
 		/* Unless told otherwise below, a retry looks again from the start. */
 		restart = true;
 		wins = compare_with_slot(task, holder, slot) >= threshold;
-		if (!lock_fetched_row(rel, slot, LockTupleNoKeyExclusive) ||
-			!still_current(task, holder, slot) ||
-			(compare_with_slot(task, holder, slot) >= threshold) != wins)
-			continue;
 		if (!wins)
 		{
-			/* As after the demoting UPDATE, any row demoted already counts. */
-			if (outcome == CLAIM_NO_CURRENT)
-				outcome = CLAIM_KEPT;
-			break;
+			/* Keep it current, locked, checked again in its newest version. */
+			if (!lock_fetched_row(rel, slot, LockTupleNoKeyExclusive) ||
+				!still_current(task, holder, slot))
+				continue;
+			if (compare_with_slot(task, holder, slot) < threshold)
+			{
+				/* As after the demoting UPDATE, any row demoted already counts. */
+				if (outcome == CLAIM_NO_CURRENT)
+					outcome = CLAIM_KEPT;
+				break;
+			}
 		}
 		{
+			/* The update waits for, and tells of, a concurrent change. */
 			int			flag = holder->flag_attnum;
 			Datum		demoted = BoolGetDatum(false);
 			bool		isnull = false;
 
-			update_row_columns(rel, slot, 1, &flag, &demoted, &isnull);
+			if (!update_row_columns(rel, slot, 1, &flag, &demoted, &isnull))
+				continue;
 		}
 		outcome = CLAIM_DEMOTED;
 
