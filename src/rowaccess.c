@@ -6,16 +6,17 @@
  * This is what the maintenance of a single row needs on its hot path, done
  * the way execReplication.c applies replicated changes: an index scan with a
  * dirty snapshot finds the row whatever the statement's snapshot (waiting
- * for a writer still in progress), table_tuple_lock() locks its newest
- * version, and an update writes the new version with the index entries the
- * executor would write.  No trigger fires for these writes: they are the
- * triggers' own bookkeeping, made only on tables that have no row UPDATE
- * trigger but current_view's (see rows_writable_directly).
+ * for a writer still in progress), and an update writes the new version with
+ * the index entries the executor would write; the update is the row lock.
+ * A row that is only to be kept is locked with table_tuple_lock().  No
+ * trigger fires for these writes: they are the triggers' own bookkeeping,
+ * made only on tables that have no UPDATE trigger but current_view's (see
+ * rows_writable_directly).
  *
- * Under READ COMMITTED a row that changed before it could be locked is
- * followed to its newest version, which the caller checks again (as
- * EvalPlanQual does for an UPDATE).  Under REPEATABLE READ and SERIALIZABLE
- * such a row is a serialisation failure, as it is for an UPDATE.
+ * Under READ COMMITTED a row that changed after it was read is looked up
+ * again (or, when locked, followed to its newest version), which the caller
+ * checks again, as EvalPlanQual does for an UPDATE.  Under REPEATABLE READ
+ * and SERIALIZABLE such a row is a serialisation failure, as for an UPDATE.
  *-------------------------------------------------------------------------
  */
 #include "current_view.h"
@@ -87,7 +88,7 @@ rows_writable_directly(Relation rel)
 	bool		writable = true;
 
 #if PG_VERSION_NUM < 140000
-	/* update_row_flag() needs the executor interfaces of PostgreSQL 14. */
+	/* update_row_columns() needs the executor interfaces of PostgreSQL 14. */
 	return false;
 #endif
 	if (constr != NULL && (constr->num_check > 0 || constr->has_generated_stored))
