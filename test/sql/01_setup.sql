@@ -21,6 +21,16 @@ BEGIN
 END
 $$;
 
+-- The state of a registered table with a <table>_current view over key id
+-- and version v: its difference from the oracle and check_versioned_table.
+CREATE FUNCTION versioned_state(tbl regclass) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN format('oracle diff %s, check %s',
+                  oracle_diff(format('%s_current', tbl)::regclass, tbl, 'id', 'v'),
+                  check_versioned_table(tbl));
+END
+$$;
+
 -- Run a statement and show only its SQLSTATE and message, so that expected
 -- output pins the error code.
 CREATE FUNCTION expect_error(stmt text) RETURNS text LANGUAGE plpgsql AS $$

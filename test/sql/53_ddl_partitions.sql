@@ -4,14 +4,6 @@
 -- strategies 'flag' and 'table'.  Each step is compared with a DISTINCT ON
 -- oracle and check_versioned_table.
 
-CREATE FUNCTION part_state(tbl regclass) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    RETURN format('oracle diff %s, check %s',
-                  oracle_diff(format('%s_current', tbl)::regclass, tbl, 'id', 'v'),
-                  check_versioned_table(tbl));
-END
-$$;
-
 -- The same history for both strategies: keys 1-3 have their current row in
 -- p2, key 4 has all its versions in p2, key 5 in p1 only.
 CREATE FUNCTION make_parts(name text, strategy text) RETURNS void LANGUAGE plpgsql AS $$
@@ -28,7 +20,7 @@ END
 $$;
 
 SELECT make_parts('pf', 'flag'), make_parts('pt', 'table');
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- DROP of a partition holding current rows: keys 1-3 fall back to p1, key 4
 -- has no version left and no current row; other keys are untouched.
@@ -37,7 +29,7 @@ DROP TABLE pt_p2;
 SELECT * FROM pf_current ORDER BY id;
 SELECT * FROM pt_current ORDER BY id;
 SELECT id, current_relation FROM pf_heads ORDER BY id;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- The next insert of such a key works and is decided against what remains
 -- (before the repair, 'flag' failed with 42703 on the dropped partition).
@@ -45,17 +37,17 @@ INSERT INTO pf VALUES (1, 7, 'a7'), (4, 8, 'd8'), (2, 4, 'b4');
 INSERT INTO pt VALUES (1, 7, 'a7'), (4, 8, 'd8'), (2, 4, 'b4');
 SELECT * FROM pf_current ORDER BY id;
 SELECT * FROM pt_current ORDER BY id;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- A dropped partition rolled back leaves everything as before.
 BEGIN;
 DROP TABLE pf_p3;
 DROP TABLE pt_p3;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 ROLLBACK;
 SELECT * FROM pf_current WHERE id = 6;
 SELECT * FROM pt_current WHERE id = 6;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- DETACH of a partition holding a current row (key 6): the key falls back
 -- to p1.  The detached table keeps its rows (and their old flags).
@@ -64,7 +56,7 @@ ALTER TABLE pt DETACH PARTITION pt_p3;
 SELECT * FROM pf_current WHERE id = 6;
 SELECT * FROM pt_current WHERE id = 6;
 SELECT count(*) AS rows_kept FROM pf_p3;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- DETACH ... CONCURRENTLY (two transactions) repairs the same way.
 CREATE TABLE pf_p5 PARTITION OF pf FOR VALUES FROM (30) TO (40);
@@ -76,7 +68,7 @@ ALTER TABLE pf DETACH PARTITION pf_p5 CONCURRENTLY;
 ALTER TABLE pt DETACH PARTITION pt_p5 CONCURRENTLY;
 SELECT * FROM pf_current WHERE id = 6;
 SELECT * FROM pt_current WHERE id = 6;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 DROP TABLE pf_p5, pt_p5;
 
 -- DETACH of an empty partition, and of one holding no current row.
@@ -86,7 +78,7 @@ ALTER TABLE pf DETACH PARTITION pf_p4;
 ALTER TABLE pt DETACH PARTITION pt_p4;
 INSERT INTO pf_p4 VALUES (5, 45, 'e45');
 INSERT INTO pt_p4 VALUES (5, 45, 'e45');
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- ATTACH of a partition with rows: a newer version of key 5 (pf_p4), then
 -- p3 again: a newer version of key 6 flagged from before, and a new key.
@@ -101,7 +93,7 @@ ALTER TABLE pf ATTACH PARTITION pf_p3 FOR VALUES FROM (20) TO (30);
 ALTER TABLE pt ATTACH PARTITION pt_p3 FOR VALUES FROM (20) TO (30);
 SELECT * FROM pf_current ORDER BY id;
 SELECT * FROM pt_current ORDER BY id;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 CREATE TABLE pf_old (LIKE pf);
 CREATE TABLE pt_old (LIKE pt);
 INSERT INTO pf_old VALUES (1, -5, 'a-5', true), (8, -1, 'h-1', true), (8, -2, 'h-2', true);
@@ -111,7 +103,7 @@ ALTER TABLE pt ATTACH PARTITION pt_old FOR VALUES FROM (-10) TO (0);
 SELECT * FROM pf_current WHERE id IN (1, 8) ORDER BY id;
 SELECT * FROM pt_current WHERE id IN (1, 8) ORDER BY id;
 SELECT tableoid::regclass, * FROM pf WHERE current AND id IN (1, 8) ORDER BY id;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- Partitions in another schema, dropped by DROP SCHEMA ... CASCADE; a
 -- sub-partitioned partition dropped with its leaves.
@@ -123,14 +115,14 @@ INSERT INTO pt VALUES (5, 55, 'e55'), (9, 51, 'i51');
 DROP SCHEMA pf_archive CASCADE;
 SELECT * FROM pf_current WHERE id IN (5, 9) ORDER BY id;
 SELECT * FROM pt_current WHERE id IN (5, 9) ORDER BY id;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 CREATE TABLE pf_p6 PARTITION OF pf FOR VALUES FROM (60) TO (80) PARTITION BY RANGE (v);
 CREATE TABLE pf_p6a PARTITION OF pf_p6 FOR VALUES FROM (60) TO (70);
 CREATE TABLE pf_p6b PARTITION OF pf_p6 FOR VALUES FROM (70) TO (80);
 INSERT INTO pf VALUES (1, 61, 'a61'), (1, 71, 'a71'), (10, 65, 'j65');
 DROP TABLE pf_p6;
 SELECT * FROM pf_current WHERE id IN (1, 10) ORDER BY id;
-SELECT part_state('pf');
+SELECT versioned_state('pf');
 
 -- Tombstones: a key whose remaining newest version is a tombstone leaves
 -- the view; the 'table' current table keeps it as its current row.
@@ -151,7 +143,7 @@ SELECT check_versioned_table('pt') > 0 AS broken;
 SET client_min_messages = warning;  -- the progress notices show timings
 CALL rebuild_versioned_table('pt', batch_size => 2);
 RESET client_min_messages;
-SELECT part_state('pt');
+SELECT versioned_state('pt');
 SELECT * FROM pt_current ORDER BY id;
 
 -- Composite keys and versions, text keys with a collation.
@@ -206,7 +198,7 @@ DROP TABLE pf_p1, pf_p3, pf_p4, pf_old;
 DROP TABLE pt_p1, pt_p3, pt_p4, pt_old;
 SELECT count(*) AS flag_current, (SELECT count(*) FROM pf_heads) AS heads,
        (SELECT count(*) FROM pt_current) AS table_current FROM pf_current;
-SELECT part_state('pf'), part_state('pt');
+SELECT versioned_state('pf'), versioned_state('pt');
 
 -- A role that owns a partition but not the registered table cannot drop
 -- the partition: its keys could not be recomputed.  Nothing changes.
@@ -218,6 +210,6 @@ SET ROLE regress_cv_part_owner;
 SELECT expect_error('DROP TABLE pf_p7');
 RESET ROLE;
 SELECT * FROM pf_current;
-SELECT part_state('pf');
+SELECT versioned_state('pf');
 DROP TABLE pf_p7;
 DROP ROLE regress_cv_part_owner;

@@ -6,14 +6,6 @@
 -- write is accepted, and an update through a 'table' view rewrites the
 -- current row without appending a version.
 
-CREATE FUNCTION later_state(tbl regclass) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    RETURN format('oracle diff %s, check %s',
-                  oracle_diff(format('%s_current', tbl)::regclass, tbl, 'id', 'v'),
-                  check_versioned_table(tbl));
-END
-$$;
-
 CREATE TABLE lw_flag (id int, v int, x text) PARTITION BY RANGE (v);
 CREATE TABLE lw_flag_p1 PARTITION OF lw_flag FOR VALUES FROM (0) TO (10);
 CREATE TABLE lw_flag_p9 PARTITION OF lw_flag FOR VALUES FROM (90) TO (100);
@@ -29,7 +21,7 @@ INSERT INTO lw_flag VALUES (1, 5, 'newer'), (2, 0, 'older');
 SELECT expect_error($$UPDATE lw_flag SET current = true WHERE id = 2 AND v = 0$$);
 COMMIT;
 SELECT id, v, x FROM lw_flag_current ORDER BY id;
-SELECT later_state('lw_flag');
+SELECT versioned_state('lw_flag');
 
 -- ATTACH of an empty partition (as pg_partman's partition_data_time does
 -- before moving rows out of the default partition), then an insert into it.
@@ -39,7 +31,7 @@ ALTER TABLE lw_flag ATTACH PARTITION lw_flag_p2 FOR VALUES FROM (10) TO (20);
 INSERT INTO lw_flag_p2 (id, v, x) VALUES (1, 15, 'attached');
 COMMIT;
 SELECT id, v, x FROM lw_flag_current ORDER BY id;
-SELECT later_state('lw_flag');
+SELECT versioned_state('lw_flag');
 
 -- 'table': DETACH, then an update through the view appends a version.
 CREATE TABLE lw_table (id int, v int, x text) PARTITION BY RANGE (v);
@@ -52,7 +44,7 @@ ALTER TABLE lw_table DETACH PARTITION lw_table_p2;
 UPDATE lw_table_current SET x = 'via view' WHERE id = 1;
 COMMIT;
 SELECT id, v, x FROM lw_table ORDER BY id, v;
-SELECT later_state('lw_table');
+SELECT versioned_state('lw_table');
 
 -- A rebuild CALLed in a transaction block (one batch, so no COMMIT inside),
 -- then writes.
@@ -66,7 +58,7 @@ INSERT INTO lw_rebuilt VALUES (1, 2, 'newer');
 SELECT expect_error($$UPDATE lw_rebuilt SET current = true WHERE v = 1$$);
 COMMIT;
 SELECT id, v, x FROM lw_rebuilt_current ORDER BY id;
-SELECT later_state('lw_rebuilt');
+SELECT versioned_state('lw_rebuilt');
 
 
 -- A permission granted in a subtransaction that rolls back ends with it.
@@ -76,4 +68,4 @@ SELECT current_view_internal._allow_flag_writes('lw_rebuilt');
 ROLLBACK TO s;
 SELECT expect_error($$UPDATE lw_rebuilt SET current = true WHERE v = 1$$);
 COMMIT;
-SELECT later_state('lw_rebuilt');
+SELECT versioned_state('lw_rebuilt');

@@ -2,14 +2,6 @@
 -- new place, the table keeps its OID) change no current row, and the writes
 -- that follow keep them right: 'flag' plain and partitioned, 'table' with
 -- its current table rewritten too.
-CREATE FUNCTION rw_state(tbl regclass) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    RETURN format('oracle diff %s, check %s',
-                  oracle_diff(format('%s_current', tbl)::regclass, tbl, 'id', 'v'),
-                  check_versioned_table(tbl));
-END
-$$;
-
 CREATE TABLE rw_flag (id int, v int, x text, PRIMARY KEY (id, v));
 CREATE TABLE rw_part (id int, v int, x text, PRIMARY KEY (id, v)) PARTITION BY RANGE (v);
 CREATE TABLE rw_part_1 PARTITION OF rw_part FOR VALUES FROM (MINVALUE) TO (50);
@@ -32,13 +24,13 @@ VACUUM FULL rw_part;
 VACUUM FULL rw_table, rw_table_current;
 SELECT count(*) > 0 AS current_rows_moved
 FROM rw_before b WHERE NOT EXISTS (SELECT 1 FROM rw_flag f WHERE f.ctid = b.row_id AND f.current);
-SELECT rw_state('rw_flag'), rw_state('rw_part'), rw_state('rw_table');
+SELECT versioned_state('rw_flag'), versioned_state('rw_part'), versioned_state('rw_table');
 
 CLUSTER rw_flag USING rw_flag_pkey;
 CLUSTER rw_part_2 USING rw_part_2_pkey;
 CLUSTER rw_table USING rw_table_pkey;
 CLUSTER rw_table_current USING rw_table_current_pkey;
-SELECT rw_state('rw_flag'), rw_state('rw_part'), rw_state('rw_table');
+SELECT versioned_state('rw_flag'), versioned_state('rw_part'), versioned_state('rw_table');
 
 -- Writes after the rewrites: newer, older and tied versions, deletes of the
 -- current row, key and version updates, and updates through the views.
@@ -54,7 +46,7 @@ END
 $$;
 SELECT rw_writes('rw_flag'), rw_writes('rw_part'), rw_writes('rw_table');
 SELECT id, v, x FROM rw_flag_current WHERE id IN (1, 2, 3, 4, 5, 6, 30, 31) ORDER BY id;
-SELECT rw_state('rw_flag'), rw_state('rw_part'), rw_state('rw_table');
+SELECT versioned_state('rw_flag'), versioned_state('rw_part'), versioned_state('rw_table');
 SELECT (SELECT array_agg(ROW(id, v, x) ORDER BY id) FROM rw_flag_current)
      = (SELECT array_agg(ROW(id, v, x) ORDER BY id) FROM rw_part_current) AS flag_equals_partitioned,
        (SELECT array_agg(ROW(id, v, x) ORDER BY id) FROM rw_flag_current)
