@@ -168,7 +168,6 @@ DECLARE
     flag_existed boolean := false;
     has_null boolean;
     key_list text;
-    version_desc text;
     index_columns text;
     index_specs text[] := '{}';
     spec text;
@@ -177,7 +176,6 @@ DECLARE
     trigger_args text;
     write_args text;
     current_table name;
-    live_filter text := '';
 BEGIN
     IF tbl IS NULL OR key_columns IS NULL OR version_columns IS NULL
        OR strategy IS NULL OR append_only IS NULL OR backfill IS NULL
@@ -219,18 +217,16 @@ BEGIN
     next_version := current_view_internal._check_history_options(tbl, key_columns, version_columns,
                         CASE WHEN strategy = 'flag' THEN current_column END,
                         deleted_column, next_version);
-    IF deleted_column IS NOT NULL THEN
-        live_filter := format(' AND NOT %I', deleted_column);
-    END IF;
     qtbl := format('%I.%I', rel.nspname, rel.relname);
     qview := format('%I.%I', rel.nspname, view_name);
     key_list := current_view_internal._column_list(key_columns);
-    version_desc := current_view_internal._column_list(version_columns, ' DESC');
 
     FOREACH col IN ARRAY key_columns || version_columns LOOP
         att := current_view_internal._column(tbl, col,
                    CASE WHEN col = ANY (key_columns) THEN 'key' ELSE 'version' END);
         PERFORM current_view_internal._require_btree_type(att.atttypid);
+        PERFORM current_view_internal._require_written_column(att,
+                    CASE WHEN col = ANY (key_columns) THEN 'key' ELSE 'version' END);
     END LOOP;
     IF strategy = 'flag' THEN
         SELECT a.* INTO att FROM pg_attribute a
@@ -240,6 +236,9 @@ BEGIN
             RAISE EXCEPTION 'column "%" of table % must be of type boolean to mark current rows',
                 current_column, tbl
                 USING ERRCODE = 'datatype_mismatch';
+        END IF;
+        IF flag_existed THEN
+            PERFORM current_view_internal._require_written_column(att, 'current');
         END IF;
     END IF;
     FOREACH spec IN ARRAY current_indexes LOOP
@@ -280,16 +279,9 @@ BEGIN
     END IF;
 
     IF strategy = 'view' THEN
-        IF deleted_column IS NULL THEN
-            EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc);
-        ELSE
-            -- Keys whose current row is a tombstone leave the view.
-            EXECUTE format('CREATE VIEW %s AS SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc, deleted_column);
-        END IF;
+        EXECUTE format('CREATE VIEW %s AS %s', qview,
+                       current_view_internal._view_query(tbl, strategy, key_columns, version_columns,
+                                                         NULL, deleted_column));
     ELSIF strategy = 'table' THEN
         current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
                              view_name, index_specs, append_only, backfill,
@@ -334,12 +326,9 @@ BEGIN
             created := created || idx;
         END LOOP;
 
-        -- _load_library() folds to true when a statement on the view is
-        -- planned, loading the library before the statement runs: the
-        -- triggers below must see an UPDATE through the view as one.
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
-                       qview, current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
-                       live_filter);
+        EXECUTE format('CREATE VIEW %s AS %s', qview,
+                       current_view_internal._view_query(tbl, strategy, key_columns, version_columns,
+                                                         current_column, deleted_column));
         -- Writes through the view append versions.  INSERT is the view's
         -- own; DELETE appends a tombstone; PostgreSQL turns an UPDATE into an
         -- UPDATE of the current row, which the advance triggers turn into
@@ -361,11 +350,8 @@ BEGIN
         EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%I) EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qtbl, current_column, write_args);
 
-        trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
-                                  quote_literal(current_column),
-                                  quote_literal(cardinality(key_columns)),
-                                  (SELECT string_agg(quote_literal(c), ', ')
-                                   FROM unnest(key_columns || version_columns) c));
+        trigger_args := current_view_internal._flag_trigger_args(rel.nspname, heads, current_column,
+                                                                 key_columns, version_columns);
         EXECUTE format('CREATE TRIGGER zz_current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
         EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
@@ -474,10 +460,11 @@ BEGIN
     FOREACH idx IN ARRAY reg.created_indexes LOOP
         EXECUTE format('DROP INDEX IF EXISTS %I.%I', reg.table_schema, idx);
     END LOOP;
+    -- Unregistered first: the flag column is then no registered column.
+    PERFORM current_view_internal._registry_delete(reg);
     IF drop_current AND reg.added_current_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
     END IF;
-    PERFORM current_view_internal._registry_delete(reg);
 END
 $$;
 

@@ -75,6 +75,7 @@ BEGIN
             RAISE EXCEPTION 'deleted column "%" of table % must be of type boolean', deleted_column, tbl
                 USING ERRCODE = 'datatype_mismatch';
         END IF;
+        PERFORM current_view_internal._require_written_column(att, 'deleted');
         IF deleted_column = ANY (key_columns || version_columns) OR deleted_column = flag_column THEN
             RAISE EXCEPTION 'deleted_column must name a column other than the key, version and current columns'
                 USING ERRCODE = 'invalid_parameter_value';
@@ -173,8 +174,9 @@ BEGIN
     IF deleted_column IS NOT NULL THEN
         -- A simple view: its UPDATE and DELETE reach the table's triggers
         -- with the row locked and re-checked.
-        EXECUTE format('CREATE VIEW %I.%I AS SELECT %s FROM %s%s',
-                       rel.nspname, view_name, columns, qcurrent, live_filter);
+        EXECUTE format('CREATE VIEW %I.%I AS %s', rel.nspname, view_name,
+                       current_view_internal._view_query(tbl, 'table', key_columns, version_columns,
+                                                         NULL, deleted_column, qcurrent::regclass));
     END IF;
 
     args := current_view_internal._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,
@@ -225,7 +227,9 @@ DECLARE
     lock_query text;
     append_sql text;
     copied text;
+    copied_columns text;
     source_columns text;
+    overriding text;
     signatures text[] := '{}';
     fname name;
 BEGIN
@@ -297,29 +301,34 @@ BEGIN
                              'Register the versioned table with next_version.');
     ELSE
         -- The copy: the source's columns, with next_version over the
-        -- current row's version in place of the versions.
+        -- current row's version in place of the versions.  PostgreSQL
+        -- computes stored generated columns, and the identity of the new
+        -- version where it is GENERATED ALWAYS (but for keys and versions).
         SELECT string_agg(CASE WHEN v.i IS NULL THEN format('source.%I', a.attname)
                                ELSE format('(%s)::%s', next_version[v.i], format_type(a.atttypid, NULL)) END,
                           ', ' ORDER BY a.attnum),
-               string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FILTER (WHERE v.i IS NULL)
-        INTO copied, source_columns
+               string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),
+               string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FILTER (WHERE v.i IS NULL),
+               CASE WHEN bool_or(a.attidentity = 'a') THEN ' OVERRIDING SYSTEM VALUE' ELSE '' END
+        INTO copied, copied_columns, source_columns, overriding
         FROM pg_attribute a
         LEFT JOIN unnest(version_columns) WITH ORDINALITY v(c, i) ON v.c = a.attname
         WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
-          AND a.attname IS DISTINCT FROM flag_column;
+          AND a.attname IS DISTINCT FROM flag_column AND a.attgenerated = ''
+          AND (a.attidentity <> 'a' OR a.attname = ANY (key_columns || version_columns));
         append_sql := format($s$
-            INSERT INTO %1$s (%2$s)
+            INSERT INTO %1$s (%2$s)%9$s
             SELECT %3$s FROM (SELECT %4$s FROM %1$s WHERE %5$s AND %6$s LIMIT 1) AS source,
                              (SELECT %7$s) AS current_version;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'the version to revert to does not exist in %%', %8$L
                     USING ERRCODE = 'no_data_found';
             END IF;$s$,
-            tbl, columns, copied, coalesce(source_columns, 'NULL'),
+            tbl, copied_columns, copied, coalesce(source_columns, 'NULL'),
             current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
             current_view_internal._equal_sql(tbl, version_columns, current_view_internal._params(nkeys + 1, nversions)),
             (SELECT string_agg(format('_current.%1$I AS %1$I', c), ', ') FROM unnest(version_columns) c),
-            tbl::text);
+            tbl::text, overriding);
     END IF;
     fname := current_view_internal._object_name(rel.relname, 'revert');
     EXECUTE format($f$

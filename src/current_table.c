@@ -66,7 +66,9 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/dependency.h"
 #include "catalog/partition.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -111,7 +113,8 @@ typedef enum HistoryPlan
 	HP_DELETE,					/* delete the current row */
 	/* writes through <view_name> */
 	HP_LOCK_FLAGGED,			/* lock and read the flagged history row */
-	HP_APPEND,					/* insert a history row */
+	HP_APPEND,					/* insert a new version, returning it */
+	HP_KEEP,					/* insert a copy of an existing version */
 	HP_NEXT_VERSION,			/* evaluate next_version */
 	NUM_HISTORY_PLANS
 } HistoryPlan;
@@ -138,6 +141,10 @@ typedef struct HistoryRel
 	int16	   *col_typlen;
 	bool	   *col_byval;
 	AttrNumber *col_attnums;	/* in relation relid */
+	/* in the history table: PostgreSQL computes these columns of a new row */
+	bool	   *col_generated;	/* stored generated columns */
+	char	   *col_identity;	/* attidentity */
+	Oid		   *col_sequence;	/* the sequences of identity columns */
 	int			deleted_col;	/* index into the columns, or -1 */
 	int			nkeys;
 	int			nversions;
@@ -152,6 +159,7 @@ typedef struct HistoryRel
 	char	  **next_version;	/* one expression per version column, or NULL */
 	/* strategy 'table': the current row is found and replaced without SPI */
 	bool		direct;
+	char	   *missing_column; /* of the history table, not among the columns */
 	int		   *current_attnums;	/* the columns' numbers in the current table */
 	KeyIndex	current_key;	/* the current table's primary key */
 	SPIPlanPtr	plans[NUM_HISTORY_PLANS];
@@ -231,6 +239,34 @@ column_index(HistoryRel *hr, const char *name, Relation rel)
 	return -1;					/* keep compiler quiet */
 }
 
+/*
+ * A column of the history table (but the flag) that hr's columns lack or
+ * have with another type, or NULL: a version copied without it would lose
+ * its value.
+ */
+static char *
+column_not_copied(HistoryRel *hr)
+{
+	Relation	history = relation_open(hr->history_relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(history);
+	char	   *result = NULL;
+
+	for (int a = 0; a < desc->natts && result == NULL; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+		bool		found = att->attisdropped ||
+			(hr->flag_column != NULL && strcmp(NameStr(att->attname), hr->flag_column) == 0);
+
+		for (int i = 0; i < hr->ncols && !found; i++)
+			found = strcmp(NameStr(hr->col_names[i]), NameStr(att->attname)) == 0 &&
+				hr->col_types[i] == att->atttypid;
+		if (!found)
+			result = pstrdup(NameStr(att->attname));
+	}
+	relation_close(history, AccessShareLock);
+	return result;
+}
+
 static void
 build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 {
@@ -290,11 +326,16 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 	hr->col_typlen = palloc(sizeof(int16) * columns_desc->natts);
 	hr->col_byval = palloc(sizeof(bool) * columns_desc->natts);
 	hr->col_attnums = palloc(sizeof(AttrNumber) * columns_desc->natts);
+	hr->col_generated = palloc(sizeof(bool) * columns_desc->natts);
+	hr->col_sequence = palloc(sizeof(Oid) * columns_desc->natts);
+	hr->col_identity = palloc(columns_desc->natts);
 	hr->current_attnums = palloc(sizeof(int) * columns_desc->natts);
 	for (int i = 0; i < columns_desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(columns_desc, i);
 		AttrNumber	attnum;
+		HeapTuple	histtup;
+		Form_pg_attribute histatt;
 
 		if (att->attisdropped)
 			continue;
@@ -306,6 +347,28 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 							NameStr(att->attname), RelationGetRelationName(columns_rel),
 							RelationGetRelationName(rel)),
 					 errhint("Unregister the table before changing its columns, then register it again.")));
+		/* Values are read from one relation with the types of the other. */
+		if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != att->atttypid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of \"%s\" has type %s in \"%s\"",
+							NameStr(att->attname), RelationGetRelationName(rel),
+							format_type_be(att->atttypid), RelationGetRelationName(columns_rel)),
+					 errhint("Unregister the table and register it again.")));
+		histtup = SearchSysCacheAttName(hr->history_relid, NameStr(att->attname));
+		if (!HeapTupleIsValid(histtup))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of \"%s\" does not exist in \"%s\"",
+							NameStr(att->attname), RelationGetRelationName(columns_rel),
+							get_rel_name(hr->history_relid)),
+					 errhint("Unregister the table and register it again.")));
+		histatt = (Form_pg_attribute) GETSTRUCT(histtup);
+		hr->col_generated[hr->ncols] = histatt->attgenerated != '\0';
+		hr->col_identity[hr->ncols] = histatt->attidentity;
+		hr->col_sequence[hr->ncols] = histatt->attidentity != '\0' ?
+			getIdentitySequence(hr->history_relid, histatt->attnum, false) : InvalidOid;
+		ReleaseSysCache(histtup);
 		hr->col_names[hr->ncols] = att->attname;
 		hr->col_types[hr->ncols] = att->atttypid;
 		hr->col_collations[hr->ncols] = att->attcollation;
@@ -339,6 +402,7 @@ build_history_rel(HistoryRel *hr, Relation rel, Trigger *trigger)
 						   &hr->current_key);
 	}
 	relation_close(columns_rel, AccessShareLock);
+	hr->missing_column = column_not_copied(hr);
 	hr->version_cols = palloc(sizeof(int) * hr->nversions);
 	hr->version_names = palloc(sizeof(NameData) * hr->nversions);
 	hr->version_types = palloc(sizeof(Oid) * hr->nversions);
@@ -405,6 +469,25 @@ lookup_history_rel(Relation rel, Trigger *trigger)
 	MemoryContextSwitchTo(oldcxt);
 	hr->valid = true;
 	return hr;
+}
+
+/*
+ * Whether column i of a new version gets the next value of its identity
+ * (GENERATED ALWAYS) rather than the copied one: key and version columns are
+ * always written.
+ */
+static bool
+gets_new_identity(HistoryRel *hr, int i)
+{
+	if (hr->col_identity[i] != ATTRIBUTE_IDENTITY_ALWAYS)
+		return false;
+	for (int k = 0; k < hr->nkeys; k++)
+		if (hr->key_cols[k] == i)
+			return false;
+	for (int k = 0; k < hr->nversions; k++)
+		if (hr->version_cols[k] == i)
+			return false;
+	return true;
 }
 
 /* "$first, $first+1, ..." */
@@ -493,16 +576,53 @@ history_plan(HistoryRel *hr, HistoryPlan kind)
 			append_key_quals(&sql, hr->key_names, hr->key_types, hr->nkeys, 1);
 			break;
 		case HP_APPEND:
-			/* With 'flag', the row is history unless its insert trigger decides otherwise. */
-			appendStringInfo(&sql, "INSERT INTO %s (", hr->history_name);
-			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
-			if (hr->flag_column != NULL)
-				appendStringInfo(&sql, ", %s", quote_identifier(hr->flag_column));
-			appendStringInfoString(&sql, ") VALUES (");
-			append_params(&sql, 1, hr->ncols);
-			appendStringInfoString(&sql, hr->flag_column != NULL ? ", false)" : ")");
-			memcpy(argtypes, hr->col_types, sizeof(Oid) * hr->ncols);
-			nargs = hr->ncols;
+		case HP_KEEP:
+			{
+				/*
+				 * PostgreSQL computes stored generated columns, and the
+				 * identity of a new version where it is GENERATED ALWAYS; a
+				 * copy of an existing version keeps its identity.  With
+				 * 'flag', the row is history unless its insert trigger
+				 * decides otherwise.
+				 */
+				StringInfoData values;
+				int			n = 0;
+				bool		overriding = false;
+
+				initStringInfo(&values);
+				appendStringInfo(&sql, "INSERT INTO %s (", hr->history_name);
+				for (int i = 0; i < hr->ncols; i++)
+				{
+					if (hr->col_generated[i] ||
+						(kind == HP_APPEND && gets_new_identity(hr, i)))
+						continue;
+					overriding |= hr->col_identity[i] == ATTRIBUTE_IDENTITY_ALWAYS;
+					appendStringInfo(&sql, "%s%s", n > 0 ? ", " : "",
+									 quote_identifier(NameStr(hr->col_names[i])));
+					/*
+					 * An identity column cannot be null: null is a value
+					 * the write did not give (the current table has no
+					 * identity), which gets the identity's next value.
+					 */
+					if (kind == HP_APPEND && hr->col_identity[i] == ATTRIBUTE_IDENTITY_BY_DEFAULT)
+						appendStringInfo(&values, "%sCOALESCE($%d, pg_catalog.nextval(%u::pg_catalog.oid::pg_catalog.regclass))",
+										 n++ > 0 ? ", " : "", i + 1, hr->col_sequence[i]);
+					else
+						appendStringInfo(&values, "%s$%d", n++ > 0 ? ", " : "", i + 1);
+				}
+				if (hr->flag_column != NULL)
+				{
+					appendStringInfo(&sql, "%s%s", n > 0 ? ", " : "", quote_identifier(hr->flag_column));
+					appendStringInfo(&values, "%sfalse", n++ > 0 ? ", " : "");
+				}
+				appendStringInfo(&sql, ") %sVALUES (%s) RETURNING ",
+								 overriding ? "OVERRIDING SYSTEM VALUE " : "",
+								 values.data);
+				append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+				pfree(values.data);
+				memcpy(argtypes, hr->col_types, sizeof(Oid) * hr->ncols);
+				nargs = hr->ncols;
+			}
 			break;
 		case HP_NEXT_VERSION:
 			appendStringInfoString(&sql, "SELECT ");
@@ -521,7 +641,7 @@ history_plan(HistoryRel *hr, HistoryPlan kind)
 			elog(ERROR, "invalid plan kind");
 	}
 	/* Statements on one key take the key values first. */
-	if (kind != HP_UPSERT && kind != HP_APPEND && kind != HP_NEXT_VERSION)
+	if (kind != HP_UPSERT && kind != HP_APPEND && kind != HP_KEEP && kind != HP_NEXT_VERSION)
 	{
 		memcpy(argtypes, hr->key_types, sizeof(Oid) * hr->nkeys);
 		nargs += hr->nkeys;
@@ -981,11 +1101,11 @@ appended_row(HistoryRel *hr, Relation rel, RowValues old, RowValues new, bool se
 	return new;
 }
 
-/* Return tuple with the version and deleted columns of row. */
+/* Return tuple with n columns of row (indexes cols into hr's columns). */
 static HeapTuple
-with_row_versions(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row)
+with_row_columns(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row, int n,
+				 const int *cols)
 {
-	int			n = hr->nversions;
 	int		   *attnums = palloc(sizeof(int) * n);
 	Datum	   *values = palloc(sizeof(Datum) * n);
 	char	   *nulls = palloc0(n);
@@ -993,9 +1113,9 @@ with_row_versions(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row)
 
 	for (int i = 0; i < n; i++)
 	{
-		attnums[i] = hr->col_attnums[hr->version_cols[i]];
-		values[i] = row.values[hr->version_cols[i]];
-		nulls[i] = ' ';
+		attnums[i] = hr->col_attnums[cols[i]];
+		values[i] = row.values[cols[i]];
+		nulls[i] = row.nulls[cols[i]] ? 'n' : ' ';
 	}
 	result = SPI_modifytuple(rel, tuple, n, attnums, values, nulls);
 	if (result == NULL)
@@ -1006,20 +1126,33 @@ with_row_versions(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row)
 /*
  * 'table': append a version whose current row the write through <view_name>
  * takes care of itself, so the history trigger leaves the current table alone.
+ * Returns the row appended, with the columns PostgreSQL computed.
  */
-static void
+static RowValues
 append_redirected(HistoryRel *hr, RowValues row)
 {
 	redirect_depth++;
 	PG_TRY();
 	{
-		run(hr, HP_APPEND, row.values, row.nulls, SPI_OK_INSERT);
+		run(hr, HP_APPEND, row.values, row.nulls, SPI_OK_INSERT_RETURNING);
 	}
 	PG_FINALLY();
 	{
 		redirect_depth--;
 	}
 	PG_END_TRY();
+	return spi_row(hr);
+}
+
+/* The columns of hr, 0 .. ncols - 1. */
+static int *
+all_columns(HistoryRel *hr)
+{
+	int		   *cols = palloc(sizeof(int) * hr->ncols);
+
+	for (int i = 0; i < hr->ncols; i++)
+		cols[i] = i;
+	return cols;
 }
 
 /*
@@ -1062,7 +1195,7 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
 		new = tuple_row(hr, rel, trigdata->tg_trigtuple);
-		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT_RETURNING);
 		return NULL;
 	}
 
@@ -1084,9 +1217,9 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	if (TRIGGER_FIRED_BY_UPDATE(event))
 	{
 		new = appended_row(hr, rel, old, tuple_row(hr, rel, trigdata->tg_newtuple), true, true);
-		/* The UPDATE itself writes the current row. */
-		append_redirected(hr, new);
-		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
+		/* The UPDATE itself writes the current row: the version as appended. */
+		return with_row_columns(hr, rel, trigdata->tg_newtuple, append_redirected(hr, new),
+								hr->ncols, all_columns(hr));
 	}
 
 	/* DELETE: a tombstone copy of the current row. */
@@ -1098,9 +1231,9 @@ write_through(TriggerData *trigdata, HistoryRel *hr)
 	new = appended_row(hr, rel, old, new, false, true);
 	/* 'flag': the tombstone claims the flag; 'table': see tombstone_replaces(). */
 	if (is_flag)
-		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT);
+		run(hr, HP_APPEND, new.values, new.nulls, SPI_OK_INSERT_RETURNING);
 	else
-		append_redirected(hr, new);
+		(void) append_redirected(hr, new);
 	return trigdata->tg_trigtuple;
 }
 
@@ -1161,6 +1294,47 @@ is_referenced(Relation rel)
 }
 
 /*
+ * 'flag', a new version made in place by an UPDATE through the view: the
+ * columns its BEFORE trigger sets in row, the versions and, as an INSERT of
+ * the version would, the next value of each GENERATED ALWAYS identity column
+ * (PostgreSQL computes stored generated columns itself).  Returns their
+ * number, their indexes in *cols.
+ */
+static int
+new_version_columns(HistoryRel *hr, RowValues row, int **cols)
+{
+	int		   *result = palloc(sizeof(int) * (hr->nversions + hr->ncols));
+	int			n = 0;
+
+	for (int i = 0; i < hr->nversions; i++)
+		result[n++] = hr->version_cols[i];
+	for (int i = 0; i < hr->ncols; i++)
+	{
+		int64		next;
+
+		if (!gets_new_identity(hr, i))
+			continue;
+		next = nextval_internal(hr->col_sequence[i], false);
+		switch (hr->col_types[i])
+		{
+			case INT2OID:
+				row.values[i] = Int16GetDatum((int16) next);
+				break;
+			case INT4OID:
+				row.values[i] = Int32GetDatum((int32) next);
+				break;
+			default:
+				row.values[i] = Int64GetDatum(next);
+				break;
+		}
+		row.nulls[i] = false;
+		result[n++] = i;
+	}
+	*cols = result;
+	return n;
+}
+
+/*
  * Strategy 'flag', triggers on the history table for an UPDATE through the
  * view (see the header comment).  BEFORE UPDATE of a current row: return the
  * row with the next version.  AFTER UPDATE, or AFTER DELETE when the new
@@ -1174,6 +1348,8 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 	RowValues	old = tuple_row(hr, rel, trigdata->tg_trigtuple);
 	RowValues	new;
 	Oid			save_flag_writes_relid = flag_writes_relid;
+	int		   *cols;
+	int			ncols;
 
 	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 	{
@@ -1202,7 +1378,8 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 		advancing.relid = RelationGetRelid(rel);
 		advancing.tid = trigdata->tg_trigtuple->t_self;
 		advancing.statement_serial = running_statement_serial();
-		return with_row_versions(hr, rel, trigdata->tg_newtuple, new);
+		ncols = new_version_columns(hr, new, &cols);
+		return with_row_columns(hr, rel, trigdata->tg_newtuple, new, ncols, cols);
 	}
 
 	/* Only a row the BEFORE trigger advanced has previous contents to keep. */
@@ -1212,7 +1389,7 @@ advance_current_row(TriggerData *trigdata, HistoryRel *hr)
 	flag_writes_relid = hr->history_relid;
 	PG_TRY();
 	{
-		run(hr, HP_APPEND, old.values, old.nulls, SPI_OK_INSERT);
+		run(hr, HP_KEEP, old.values, old.nulls, SPI_OK_INSERT_RETURNING);
 	}
 	PG_FINALLY();
 	{
@@ -1351,6 +1528,15 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(not_ours);
 	if (advance)
 		check_view_update_alone(hr->view_relid, trigdata->tg_relation, hr->history_relid);
+	/* Versions are copied whole, or not at all. */
+	if (hr->missing_column != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column \"%s\" of versioned table \"%s\" is missing from \"%s\" or has another type there",
+						hr->missing_column, get_rel_name(hr->history_relid),
+						get_rel_name(OidIsValid(hr->current_relid) ? hr->current_relid : hr->view_relid)),
+				 errdetail("A version written through the view would lose the value of the column."),
+				 errhint("The column changed while event triggers were off: unregister the table and register it again.")));
 
 	s = begin_as_owner(hr);
 	result = advance ? advance_current_row(trigdata, hr) : write_through(trigdata, hr);

@@ -128,4 +128,11 @@ CREATE EVENT TRIGGER current_view_repair_partitions ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
     EXECUTE FUNCTION current_view_internal._repair_changed_partitions();
 
+-- Column DDL on registered tables follows (56_ddl_columns.sql).
+CREATE FUNCTION current_view_internal._follow_column_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER current_view_follow_columns ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION current_view_internal._follow_column_ddl();
+
 -- The functions and views of 1.1, replacing 1.0's in place.

@@ -1,0 +1,407 @@
+-- DDL on the columns of registered tables: RENAME COLUMN, ADD COLUMN, DROP
+-- COLUMN and ALTER COLUMN ... TYPE either keep the registration working
+-- (the registry, the triggers' arguments, the view or current table and the
+-- generated functions follow, within the command) or are refused, leaving
+-- nothing changed.
+
+-- 0A000 for a generated column that the triggers would have to read, or a
+-- write through the view would have to set, before PostgreSQL computes it.
+CREATE FUNCTION current_view_internal._require_written_column(att pg_catalog.pg_attribute, role text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF att.attgenerated <> '' THEN
+        RAISE EXCEPTION '% column "%" of table % cannot be a generated column', role, att.attname,
+            att.attrelid::regclass
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'The current row of a key is decided before PostgreSQL computes generated columns.',
+                  HINT = 'Use a plain column, filled by the writer or by a BEFORE trigger.';
+    END IF;
+END
+$$;
+
+-- Arguments of the flag triggers of versioned.c, in their order.
+CREATE FUNCTION current_view_internal._flag_trigger_args(
+    table_schema name, heads name, current_column name, key_columns name[], version_columns name[])
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT concat_ws(', ', quote_literal(table_schema), quote_literal(heads), quote_literal(current_column),
+                     quote_literal(cardinality(key_columns)),
+                     (SELECT string_agg(quote_literal(c), ', ') FROM unnest(key_columns || version_columns) c))
+$$;
+
+-- The query of <view_name>: for 'flag' the live flagged rows without the
+-- flag, for 'view' the DISTINCT ON over the table, for 'table' with a
+-- deleted column the live rows of the current table (rows).
+CREATE FUNCTION current_view_internal._view_query(
+    tbl regclass, strategy text, key_columns name[], version_columns name[],
+    current_column name, deleted_column name, rows regclass DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_list text := current_view_internal._column_list(key_columns);
+    live_filter text := CASE WHEN deleted_column IS NOT NULL THEN format('NOT %I', deleted_column) END;
+BEGIN
+    IF strategy = 'flag' THEN
+        -- _load_library() folds to true when a statement on the view is
+        -- planned, loading the library before the statement runs: the
+        -- triggers must see an UPDATE through the view as one.
+        RETURN format('SELECT %s FROM %s WHERE %s AND current_view_internal._load_library()',
+                      current_view_internal._visible_columns(tbl, current_column), tbl,
+                      concat_ws(' AND ', quote_ident(current_column), live_filter));
+    ELSIF strategy = 'view' THEN
+        -- Keys whose current row is a tombstone leave the view.
+        RETURN format(CASE WHEN live_filter IS NULL THEN 'SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s'
+                           ELSE 'SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE %s' END,
+                      key_list, current_view_internal._visible_columns(tbl, NULL), tbl, key_list,
+                      current_view_internal._column_list(version_columns, ' DESC'), live_filter);
+    END IF;
+    RETURN format('SELECT %s FROM %s WHERE %s', current_view_internal._visible_columns(tbl, NULL),
+                  rows, live_filter);
+END
+$$;
+
+-- Give obj (of kind 'FUNCTION', 'TABLE') the privileges of acl; a NULL acl
+-- is the default, which obj, created anew, has already.
+CREATE FUNCTION current_view_internal._restore_grants(kind text, obj text, acl aclitem[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    g record;
+BEGIN
+    IF acl IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('REVOKE ALL ON %s %s FROM PUBLIC', kind, obj);
+    FOR g IN SELECT a.privilege_type, a.is_grantable,
+                    CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+             FROM aclexplode(acl) a LEFT JOIN pg_roles r ON r.oid = a.grantee LOOP
+        EXECUTE format('GRANT %s ON %s %s TO %s%s', g.privilege_type, kind, obj, g.grantee,
+                       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+-- Recreate the triggers of the registration on rel whose arguments name
+-- registered columns, with the arguments of reg instead of those of old.
+CREATE FUNCTION current_view_internal._recreate_triggers(
+    rel regclass, old current_view_internal.versioned_table_registry,
+    reg current_view_internal.versioned_table_registry)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET standard_conforming_strings = on
+AS $$
+DECLARE
+    trg record;
+    def text;
+    old_args text;
+    new_args text;
+BEGIN
+    FOR trg IN
+        SELECT t.oid, t.tgname, p.proname
+        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE t.tgrelid = rel AND NOT t.tgisinternal AND t.tgparentid = 0
+          AND p.pronamespace = 'current_view_internal'::regnamespace
+          AND p.proname IN ('current_view_flag_trigger', 'current_view_table_trigger',
+                            'current_view_write_trigger')
+    LOOP
+        IF trg.proname = 'current_view_flag_trigger' THEN
+            old_args := current_view_internal._flag_trigger_args(old.table_schema, old.heads_table,
+                            old.current_column, old.key_columns, old.version_columns);
+            new_args := current_view_internal._flag_trigger_args(reg.table_schema, reg.heads_table,
+                            reg.current_column, reg.key_columns, reg.version_columns);
+        ELSE
+            old_args := current_view_internal._history_trigger_args(old.table_schema, old.table_name,
+                            coalesce(old.current_table, old.view_name), old.current_column,
+                            old.deleted_column, old.key_columns, old.version_columns, old.next_version);
+            new_args := current_view_internal._history_trigger_args(reg.table_schema, reg.table_name,
+                            coalesce(reg.current_table, reg.view_name), reg.current_column,
+                            reg.deleted_column, reg.key_columns, reg.version_columns, reg.next_version);
+        END IF;
+        -- pg_get_triggerdef ends with the arguments, quoted as quote_literal
+        -- quotes them under standard_conforming_strings.
+        def := pg_get_triggerdef(trg.oid);
+        old_args := '(' || old_args || ')';
+        IF right(def, length(old_args)) IS DISTINCT FROM old_args THEN
+            RAISE EXCEPTION 'trigger "%" on % does not have the arguments of its registration', trg.tgname, rel
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Unregister the table and register it again.';
+        END IF;
+        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, rel);
+        EXECUTE left(def, length(def) - length(old_args)) || '(' || new_args || ')';
+    END LOOP;
+END
+$$;
+
+-- Follow the DDL that changed the columns of the registered table tbl;
+-- renamed is the number of the column a RENAME COLUMN renamed, or NULL.
+CREATE FUNCTION current_view_internal._follow_columns(tbl regclass, renamed smallint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
+    reg current_view_internal.versioned_table_registry := old;
+    owner_name name := (SELECT rolname FROM pg_roles r JOIN pg_class c ON c.relowner = r.oid WHERE c.oid = tbl);
+    new_name name;
+    old_name name;
+    missing name[];
+    shown regclass;
+    cur regclass;
+    col record;
+    shown_name name;
+    changed boolean := renamed IS NOT NULL;
+    view_acl aclitem[];
+    view_dropped boolean := false;
+    refill name[] := '{}';
+    sig text;
+    fn regprocedure;
+    acls text[] := '{}';
+BEGIN
+    -- Registered columns: renamed, or refused.
+    SELECT coalesce(array_agg(DISTINCT c), '{}') INTO missing
+    FROM unnest(old.key_columns || old.version_columns || old.current_column || old.deleted_column) c
+    WHERE c IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl
+                                        AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped);
+    new_name := (SELECT attname FROM pg_attribute WHERE attrelid = tbl AND attnum = renamed);
+    IF cardinality(missing) > 0 THEN
+        IF new_name IS NULL OR cardinality(missing) > 1 THEN
+            RAISE EXCEPTION 'cannot drop column "%" of versioned table %', missing[1], tbl
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'It is a key, version, current or deleted column of its registration.',
+                      HINT = 'Unregister the table, drop the column, then register the table again.';
+        END IF;
+        old_name := missing[1];
+        reg.key_columns := array_replace(old.key_columns, old_name, new_name);
+        reg.version_columns := array_replace(old.version_columns, old_name, new_name);
+        reg.current_column := CASE WHEN old.current_column = old_name THEN new_name ELSE old.current_column END;
+        reg.deleted_column := CASE WHEN old.deleted_column = old_name THEN new_name ELSE old.deleted_column END;
+        IF old_name = ANY (old.version_columns) THEN
+            -- The default next_version names the column; another one must
+            -- still mean something under the new name.
+            BEGIN
+                reg.next_version := current_view_internal._check_history_options(tbl, reg.key_columns,
+                    reg.version_columns, reg.current_column, reg.deleted_column,
+                    CASE WHEN old.next_version = ARRAY[format('%I + 1', old_name)] THEN NULL
+                         ELSE old.next_version END);
+            EXCEPTION WHEN undefined_column THEN
+                RAISE EXCEPTION 'cannot rename version column "%" of versioned table %', old_name, tbl
+                    USING ERRCODE = 'feature_not_supported',
+                          DETAIL = format('Its next_version %s names the column.', old.next_version),
+                          HINT = 'Unregister the table, rename the column, then register the table again with next_version.';
+            END;
+        END IF;
+    END IF;
+    IF new_name IS NOT NULL THEN
+        reg.current_indexes := ARRAY(
+            SELECT string_agg(format('%I%s', CASE WHEN p.column_name = old_name THEN new_name ELSE p.column_name END,
+                                     CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ')
+            FROM unnest(old.current_indexes) WITH ORDINALITY s(spec, i),
+                 LATERAL current_view_internal._parse_column_list(s.spec) p
+            GROUP BY s.i ORDER BY s.i);
+    END IF;
+
+    -- The relation whose columns are the table's: the current table, or the view.
+    IF old.current_table IS NOT NULL THEN
+        cur := to_regclass(format('%I.%I', old.table_schema, old.current_table));
+    END IF;
+    shown := to_regclass(format('%I.%I', old.table_schema, old.view_name));
+    IF shown IS NULL THEN
+        RAISE EXCEPTION 'cannot drop view %.% of versioned table %', quote_ident(old.table_schema),
+            quote_ident(old.view_name), tbl
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Unregister the table, change it, then register the table again.';
+    END IF;
+
+    -- A renamed column: its name in the view or current table follows.
+    IF new_name IS NOT NULL THEN
+        SELECT a.attname INTO shown_name FROM pg_attribute a
+        WHERE a.attrelid = coalesce(cur, shown) AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attname IS DISTINCT FROM CASE WHEN cur IS NULL THEN reg.current_column END
+          AND NOT EXISTS (SELECT 1 FROM pg_attribute h WHERE h.attrelid = tbl AND h.attname = a.attname
+                          AND h.attnum > 0 AND NOT h.attisdropped);
+        IF FOUND THEN
+            IF cur IS NOT NULL THEN
+                EXECUTE format('ALTER TABLE %s RENAME COLUMN %I TO %I', cur, shown_name, new_name);
+            END IF;
+            IF shown IS DISTINCT FROM cur THEN
+                EXECUTE format('ALTER VIEW %s RENAME COLUMN %I TO %I', shown, shown_name, new_name);
+            END IF;
+        END IF;
+        IF old_name = ANY (old.key_columns) AND old.heads_table IS NOT NULL THEN
+            EXECUTE format('ALTER TABLE %I.%I RENAME COLUMN %I TO %I', old.table_schema, old.heads_table,
+                           old_name, new_name);
+        END IF;
+    END IF;
+
+    IF cur IS NOT NULL THEN
+        -- 'table': the current table has the table's columns, of its types,
+        -- and the values of the history rows it holds.
+        FOR col IN
+            SELECT coalesce(h.attname, c.attname) AS name, h.attnum IS NULL AS dropped,
+                   c.attnum IS NULL AS added, h.atttypid AS typ,
+                   format_type(h.atttypid, h.atttypmod) AS type_sql,
+                   CASE WHEN h.attcollation <> 0 AND h.attcollation IS DISTINCT FROM c.attcollation
+                          OR c.attnum IS NULL AND h.attcollation <> 0
+                        THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END AS collate_sql,
+                   h.attnotnull AS not_null,
+                   CASE WHEN h.attgenerated = '' AND h.attidentity = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default_sql,
+                   h.atthasdef OR h.attidentity <> '' OR h.attgenerated <> '' AS has_values,
+                   h.attname = ANY (reg.key_columns || reg.version_columns || reg.deleted_column) AS registered
+            FROM (SELECT * FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped) h
+            FULL JOIN (SELECT * FROM pg_attribute WHERE attrelid = cur AND attnum > 0 AND NOT attisdropped) c
+              ON c.attname = h.attname
+            LEFT JOIN pg_attrdef d ON d.adrelid = tbl AND d.adnum = h.attnum
+            LEFT JOIN pg_collation co ON co.oid = h.attcollation
+            LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+            WHERE h.attnum IS NULL OR c.attnum IS NULL
+               OR (h.atttypid, h.atttypmod, h.attcollation) IS DISTINCT FROM (c.atttypid, c.atttypmod, c.attcollation)
+            ORDER BY h.attnum
+        LOOP
+            changed := true;
+            IF col.registered THEN
+                RAISE EXCEPTION 'cannot alter the type of column "%" of versioned table %', col.name, tbl
+                    USING ERRCODE = 'feature_not_supported',
+                          DETAIL = 'It is a key, version or deleted column of its registration.',
+                          HINT = 'Unregister the table, alter the column, then register the table again.';
+            END IF;
+            IF shown <> cur AND NOT view_dropped THEN
+                -- The view of the live rows depends on the columns: made
+                -- again below, with its privileges.
+                view_acl := (SELECT relacl FROM pg_class WHERE oid = shown);
+                EXECUTE format('DROP VIEW %s', shown);
+                view_dropped := true;
+            END IF;
+            IF col.dropped THEN
+                EXECUTE format('ALTER TABLE %s DROP COLUMN %I', cur, col.name);
+                CONTINUE;
+            END IF;
+            IF col.added THEN
+                EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s%s', cur, col.name, col.type_sql, col.collate_sql);
+            ELSE
+                EXECUTE format('ALTER TABLE %1$s ALTER COLUMN %2$I DROP NOT NULL, ALTER COLUMN %2$I TYPE %3$s%4$s USING NULL',
+                               cur, col.name, col.type_sql, col.collate_sql);
+            END IF;
+            IF col.has_values OR NOT col.added THEN
+                refill := refill || col.name;
+            END IF;
+            IF col.default_sql IS NOT NULL THEN
+                EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', cur, col.name, col.default_sql);
+            END IF;
+        END LOOP;
+        IF cardinality(refill) > 0 THEN
+            -- Each current row takes the values of its history row; the
+            -- current table's triggers let the update through.
+            PERFORM current_view_internal._allow_flag_writes(tbl);
+            EXECUTE format('UPDATE %s c SET (%s) = ROW(%s) FROM %s h WHERE %s',
+                           cur, current_view_internal._column_list(refill),
+                           (SELECT string_agg(format('h.%I', r), ', ') FROM unnest(refill) r), tbl,
+                           (SELECT string_agg(format('c.%1$I %2$s h.%1$I', u.c,
+                                                     current_view_internal._btree_operator(a.atttypid, 3)), ' AND ')
+                            FROM unnest(reg.key_columns || reg.version_columns) u(c)
+                            JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+            PERFORM current_view_internal._end_flag_writes(tbl);
+        END IF;
+        FOR col IN SELECT attname FROM pg_attribute h
+                   WHERE attrelid = tbl AND attname = ANY (refill) AND attnotnull LOOP
+            EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', cur, col.attname);
+        END LOOP;
+        IF shown <> cur THEN
+            IF view_dropped THEN
+                EXECUTE format('CREATE VIEW %s AS %s', format('%I.%I', old.table_schema, old.view_name),
+                               current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                                   reg.version_columns, reg.current_column, reg.deleted_column, cur));
+                shown := format('%I.%I', old.table_schema, old.view_name)::regclass;
+                EXECUTE format('ALTER VIEW %s OWNER TO %I', shown,
+                               (SELECT rolname FROM pg_roles r JOIN pg_class c ON c.relowner = r.oid WHERE c.oid = cur));
+                PERFORM current_view_internal._restore_grants('TABLE', shown::text, view_acl);
+            ELSIF changed THEN
+                EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
+                               current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                                   reg.version_columns, reg.current_column, reg.deleted_column, cur));
+            END IF;
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM pg_attribute h WHERE h.attrelid = tbl AND h.attnum > 0 AND NOT h.attisdropped
+                    AND h.attname IS DISTINCT FROM reg.current_column
+                    AND NOT EXISTS (SELECT 1 FROM pg_attribute v WHERE v.attrelid = shown AND v.attname = h.attname)) THEN
+        -- 'flag', 'view': added columns join the view (dropping or retyping
+        -- a column the view shows PostgreSQL refuses itself).
+        changed := true;
+        EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
+                       current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                           reg.version_columns, reg.current_column, reg.deleted_column));
+    END IF;
+
+    IF old_name IS NOT NULL THEN
+        PERFORM current_view_internal._recreate_triggers(tbl, old, reg);
+        IF shown IS DISTINCT FROM cur THEN
+            PERFORM current_view_internal._recreate_triggers(shown, old, reg);
+        END IF;
+        IF cur IS NOT NULL THEN
+            PERFORM current_view_internal._recreate_triggers(cur, old, reg);
+        END IF;
+    END IF;
+
+    IF changed THEN
+        -- The generated functions name the columns: made again, with their
+        -- owner and privileges.
+        FOREACH sig IN ARRAY old.created_functions LOOP
+            fn := to_regprocedure(sig);
+            acls := acls || (SELECT proacl::text FROM pg_proc WHERE oid = fn);
+            IF fn IS NOT NULL THEN
+                EXECUTE format('DROP FUNCTION %s', fn);
+            END IF;
+        END LOOP;
+        reg.created_functions := current_view_internal._create_history_functions(tbl, reg.key_columns,
+            reg.version_columns, reg.strategy, reg.current_column, coalesce(reg.current_table, reg.view_name),
+            reg.deleted_column, reg.next_version);
+        FOR i IN 1 .. cardinality(reg.created_functions) LOOP
+            fn := to_regprocedure(reg.created_functions[i]);
+            EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, owner_name);
+            PERFORM current_view_internal._restore_grants('FUNCTION', fn::text, acls[i]::aclitem[]);
+        END LOOP;
+    END IF;
+    IF reg IS DISTINCT FROM old THEN
+        PERFORM current_view_internal._registry_delete(old);
+        PERFORM current_view_internal._registry_insert(reg);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION current_view_internal._follow_column_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cmd record;
+BEGIN
+    FOR cmd IN
+        SELECT d.objid::regclass AS tbl,
+               max(d.objsubid) FILTER (WHERE d.object_type = 'table column')::smallint AS renamed
+        FROM pg_event_trigger_ddl_commands() d
+        JOIN pg_class c ON c.oid = d.objid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN current_view_internal.versioned_table_registry r
+          ON r.table_schema = n.nspname AND r.table_name = c.relname
+        WHERE d.command_tag = 'ALTER TABLE' AND d.classid = 'pg_class'::regclass
+        GROUP BY d.objid
+    LOOP
+        PERFORM current_view_internal._follow_columns(cmd.tbl, cmd.renamed);
+    END LOOP;
+END
+$$;
+
+CREATE EVENT TRIGGER current_view_follow_columns ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION current_view_internal._follow_column_ddl();
