@@ -36,10 +36,11 @@ $$;
 
 -- The query of <view_name>: for 'flag' the live flagged rows without the
 -- flag, for 'view' the DISTINCT ON over the table, for 'table' with a
--- deleted column the live rows of the current table (rows).
+-- deleted column the live rows of the current table (rows).  The columns
+-- hidden are about to be dropped.
 CREATE FUNCTION current_view_internal._view_query(
     tbl regclass, strategy text, key_columns name[], version_columns name[],
-    current_column name, deleted_column name, rows regclass DEFAULT NULL)
+    current_column name, deleted_column name, rows regclass DEFAULT NULL, hidden name[] DEFAULT '{}')
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -47,23 +48,24 @@ AS $$
 DECLARE
     key_list text := current_view_internal._column_list(key_columns);
     live_filter text := CASE WHEN deleted_column IS NOT NULL THEN format('NOT %I', deleted_column) END;
+    columns text := (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+                     WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped AND attname <> ALL (hidden)
+                       AND attname IS DISTINCT FROM CASE WHEN strategy = 'flag' THEN current_column END);
 BEGIN
     IF strategy = 'flag' THEN
         -- _load_library() folds to true when a statement on the view is
         -- planned, loading the library before the statement runs: the
         -- triggers must see an UPDATE through the view as one.
         RETURN format('SELECT %s FROM %s WHERE %s AND current_view_internal._load_library()',
-                      current_view_internal._visible_columns(tbl, current_column), tbl,
-                      concat_ws(' AND ', quote_ident(current_column), live_filter));
+                      columns, tbl, concat_ws(' AND ', quote_ident(current_column), live_filter));
     ELSIF strategy = 'view' THEN
         -- Keys whose current row is a tombstone leave the view.
         RETURN format(CASE WHEN live_filter IS NULL THEN 'SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s'
                            ELSE 'SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE %s' END,
-                      key_list, current_view_internal._visible_columns(tbl, NULL), tbl, key_list,
+                      key_list, columns, tbl, key_list,
                       current_view_internal._column_list(version_columns, ' DESC'), live_filter);
     END IF;
-    RETURN format('SELECT %s FROM %s WHERE %s', current_view_internal._visible_columns(tbl, NULL),
-                  rows, live_filter);
+    RETURN format('SELECT %s FROM %s WHERE %s', columns, rows, live_filter);
 END
 $$;
 
@@ -87,6 +89,81 @@ BEGIN
         EXECUTE format('GRANT %s ON %s %s TO %s%s', g.privilege_type, kind, obj, g.grantee,
                        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
+END
+$$;
+
+-- Drop the view v, returning what the view made again must keep: its owner,
+-- privileges and triggers.
+CREATE FUNCTION current_view_internal._drop_view_keeping(v regclass)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    kept jsonb := (SELECT jsonb_build_object(
+                              'owner', r.rolname, 'acl', c.relacl::text,
+                              'triggers', to_jsonb(ARRAY(SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+                                                         WHERE t.tgrelid = v AND NOT t.tgisinternal
+                                                         ORDER BY t.tgname)))
+                   FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = v);
+BEGIN
+    EXECUTE format('DROP VIEW %s', v);
+    RETURN kept;
+END
+$$;
+
+-- Create the view schema.name as query with what _drop_view_keeping kept.
+CREATE FUNCTION current_view_internal._create_view_keeping(schema name, name name, query text, kept jsonb)
+RETURNS regclass
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v regclass;
+    def text;
+BEGIN
+    EXECUTE format('CREATE VIEW %I.%I AS %s', schema, name, query);
+    v := format('%I.%I', schema, name)::regclass;
+    EXECUTE format('ALTER VIEW %s OWNER TO %I', v, kept->>'owner');
+    PERFORM current_view_internal._restore_grants('TABLE', v::text, (kept->>'acl')::aclitem[]);
+    FOR def IN SELECT jsonb_array_elements_text(kept->'triggers') LOOP
+        EXECUTE def;
+    END LOOP;
+    RETURN v;
+END
+$$;
+
+-- Before an ALTER TABLE of tbl that drops columns (src/columns.c): a view of
+-- 'flag' or 'view' is made again without them, so that PostgreSQL lets them
+-- go.  Registered columns are left alone: the command then fails.
+CREATE FUNCTION current_view_internal._before_column_drop(tbl regclass, columns name[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg current_view_internal.versioned_table_registry;
+    shown regclass;
+BEGIN
+    SELECT r.* INTO reg
+    FROM current_view_internal.versioned_table_registry r
+    JOIN pg_class c ON c.relname = r.table_name
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
+    WHERE c.oid = tbl AND r.strategy IN ('flag', 'view');
+    IF NOT FOUND OR columns && (reg.key_columns || reg.version_columns || reg.current_column || reg.deleted_column) THEN
+        RETURN;
+    END IF;
+    shown := to_regclass(format('%I.%I', reg.table_schema, reg.view_name));
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = shown AND attname = ANY (columns) AND NOT attisdropped) THEN
+        RETURN;
+    END IF;
+    PERFORM current_view_internal._require_owner(tbl);
+    -- The command's own lock, taken before the view's.
+    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
+    PERFORM current_view_internal._create_view_keeping(reg.table_schema, reg.view_name,
+        current_view_internal._view_query(tbl, reg.strategy, reg.key_columns, reg.version_columns,
+                                          reg.current_column, reg.deleted_column, NULL, columns),
+        current_view_internal._drop_view_keeping(shown));
 END
 $$;
 
@@ -161,8 +238,7 @@ DECLARE
     col record;
     shown_name name;
     changed boolean := renamed IS NOT NULL;
-    view_acl aclitem[];
-    view_dropped boolean := false;
+    view_kept jsonb;
     refill name[] := '{}';
     sig text;
     fn regprocedure;
@@ -275,12 +351,9 @@ BEGIN
                           DETAIL = 'It is a key, version or deleted column of its registration.',
                           HINT = 'Unregister the table, alter the column, then register the table again.';
             END IF;
-            IF shown <> cur AND NOT view_dropped THEN
-                -- The view of the live rows depends on the columns: made
-                -- again below, with its privileges.
-                view_acl := (SELECT relacl FROM pg_class WHERE oid = shown);
-                EXECUTE format('DROP VIEW %s', shown);
-                view_dropped := true;
+            IF shown <> cur AND view_kept IS NULL THEN
+                -- The view of the live rows depends on the columns: made again below.
+                view_kept := current_view_internal._drop_view_keeping(shown);
             END IF;
             IF col.dropped THEN
                 EXECUTE format('ALTER TABLE %s DROP COLUMN %I', cur, col.name);
@@ -317,14 +390,11 @@ BEGIN
             EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', cur, col.attname);
         END LOOP;
         IF shown <> cur THEN
-            IF view_dropped THEN
-                EXECUTE format('CREATE VIEW %s AS %s', format('%I.%I', old.table_schema, old.view_name),
-                               current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
-                                   reg.version_columns, reg.current_column, reg.deleted_column, cur));
-                shown := format('%I.%I', old.table_schema, old.view_name)::regclass;
-                EXECUTE format('ALTER VIEW %s OWNER TO %I', shown,
-                               (SELECT rolname FROM pg_roles r JOIN pg_class c ON c.relowner = r.oid WHERE c.oid = cur));
-                PERFORM current_view_internal._restore_grants('TABLE', shown::text, view_acl);
+            IF view_kept IS NOT NULL THEN
+                shown := current_view_internal._create_view_keeping(old.table_schema, old.view_name,
+                    current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                        reg.version_columns, reg.current_column, reg.deleted_column, cur),
+                    view_kept);
             ELSIF changed THEN
                 EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
                                current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
@@ -334,8 +404,8 @@ BEGIN
     ELSIF EXISTS (SELECT 1 FROM pg_attribute h WHERE h.attrelid = tbl AND h.attnum > 0 AND NOT h.attisdropped
                     AND h.attname IS DISTINCT FROM reg.current_column
                     AND NOT EXISTS (SELECT 1 FROM pg_attribute v WHERE v.attrelid = shown AND v.attname = h.attname)) THEN
-        -- 'flag', 'view': added columns join the view (dropping or retyping
-        -- a column the view shows PostgreSQL refuses itself).
+        -- 'flag', 'view': added columns join the view (the start of the
+        -- command took dropped ones out; PostgreSQL refuses to retype one).
         changed := true;
         EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
                        current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
@@ -352,9 +422,15 @@ BEGIN
         END IF;
     END IF;
 
-    IF changed THEN
-        -- The generated functions name the columns: made again, with their
-        -- owner and privileges.
+    -- The generated functions name and return the columns: made again when
+    -- they may not match any more, with their owner and privileges.
+    IF cardinality(old.created_functions) > 0 AND (changed OR
+       (SELECT array_agg(u.n ORDER BY u.i) FILTER (WHERE u.m = 't')
+        FROM pg_proc p, unnest(p.proargnames, p.proargmodes) WITH ORDINALITY u(n, m, i)
+        WHERE p.oid = to_regprocedure(old.created_functions[1]))
+       IS DISTINCT FROM
+       (SELECT array_agg(attname::text ORDER BY attnum) FROM pg_attribute
+        WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped AND attname IS DISTINCT FROM reg.current_column)) THEN
         FOREACH sig IN ARRAY old.created_functions LOOP
             fn := to_regprocedure(sig);
             acls := acls || (SELECT proacl::text FROM pg_proc WHERE oid = fn);
@@ -401,6 +477,15 @@ BEGIN
     END LOOP;
 END
 $$;
+
+CREATE FUNCTION current_view_internal._before_column_ddl()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'current_view_before_column_drop'
+LANGUAGE C;
+
+CREATE EVENT TRIGGER current_view_prepare_columns ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION current_view_internal._before_column_ddl();
 
 CREATE EVENT TRIGGER current_view_follow_columns ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')
