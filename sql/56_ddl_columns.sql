@@ -296,6 +296,7 @@ BEGIN
         RAISE EXCEPTION 'cannot drop view %.% of versioned table %', quote_ident(old.table_schema),
             quote_ident(old.view_name), tbl
             USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = 'The view is gone after the command.',
                   HINT = 'Unregister the table, change it, then register the table again.';
     END IF;
 
@@ -325,19 +326,16 @@ BEGIN
         -- and the values of the history rows it holds.
         FOR col IN
             SELECT coalesce(h.attname, c.attname) AS name, h.attnum IS NULL AS dropped,
-                   c.attnum IS NULL AS added, h.atttypid AS typ,
+                   c.attnum IS NULL AS added,
                    format_type(h.atttypid, h.atttypmod) AS type_sql,
                    CASE WHEN h.attcollation <> 0 AND h.attcollation IS DISTINCT FROM c.attcollation
                           OR c.attnum IS NULL AND h.attcollation <> 0
                         THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END AS collate_sql,
-                   h.attnotnull AS not_null,
-                   CASE WHEN h.attgenerated = '' AND h.attidentity = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default_sql,
                    h.atthasdef OR h.attidentity <> '' OR h.attgenerated <> '' AS has_values,
                    h.attname = ANY (reg.key_columns || reg.version_columns || reg.deleted_column) AS registered
             FROM (SELECT * FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped) h
             FULL JOIN (SELECT * FROM pg_attribute WHERE attrelid = cur AND attnum > 0 AND NOT attisdropped) c
               ON c.attname = h.attname
-            LEFT JOIN pg_attrdef d ON d.adrelid = tbl AND d.adnum = h.attnum
             LEFT JOIN pg_collation co ON co.oid = h.attcollation
             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
             WHERE h.attnum IS NULL OR c.attnum IS NULL
@@ -368,9 +366,22 @@ BEGIN
             IF col.has_values OR NOT col.added THEN
                 refill := refill || col.name;
             END IF;
-            IF col.default_sql IS NOT NULL THEN
-                EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', cur, col.name, col.default_sql);
-            END IF;
+        END LOOP;
+        -- Inserts through the current table take the table's defaults.
+        FOR col IN
+            SELECT h.attname AS name, hd.expr AS want
+            FROM pg_attribute h
+            JOIN pg_attribute c ON c.attrelid = cur AND c.attname = h.attname
+            LEFT JOIN LATERAL (SELECT pg_get_expr(adbin, adrelid) AS expr FROM pg_attrdef
+                               WHERE adrelid = tbl AND adnum = h.attnum
+                                 AND h.attgenerated = '' AND h.attidentity = '') hd ON true
+            LEFT JOIN LATERAL (SELECT pg_get_expr(adbin, adrelid) AS expr FROM pg_attrdef
+                               WHERE adrelid = cur AND adnum = c.attnum) cd ON true
+            WHERE h.attrelid = tbl AND h.attnum > 0 AND NOT h.attisdropped
+              AND hd.expr IS DISTINCT FROM cd.expr
+        LOOP
+            EXECUTE format('ALTER TABLE %s ALTER COLUMN %I %s', cur, col.name,
+                           coalesce('SET DEFAULT ' || col.want, 'DROP DEFAULT'));
         END LOOP;
         IF cardinality(refill) > 0 THEN
             -- Each current row takes the values of its history row; the

@@ -181,6 +181,12 @@ SELECT columns_writes('item', 'rev', 'note');
 SELECT * FROM columns_state('item', 'rev', 'gone');
 SELECT memo, qty FROM ct_current WHERE item = 1;
 SELECT attnotnull FROM pg_attribute WHERE attrelid = 'cd_current_rows'::regclass AND attname = 'qty';
+-- A default set or dropped later applies to inserts through the current table too.
+ALTER TABLE ct ALTER COLUMN qty SET DEFAULT 9;
+INSERT INTO ct_current (item, rev, note) VALUES (900, 1, 'default set');
+ALTER TABLE ct ALTER COLUMN serial_no DROP DEFAULT;
+INSERT INTO ct_current (item, rev, note) VALUES (901, 1, 'default dropped');
+SELECT item, qty, serial_no IS NOT NULL AS has_serial_no FROM ct WHERE item >= 900 ORDER BY item;
 
 -- DROP COLUMN of a column that is not registered: the current table, the
 -- views (made again without it, with their privileges and triggers) and the
