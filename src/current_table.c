@@ -1141,6 +1141,13 @@ append_redirected(HistoryRel *hr, RowValues row)
 		redirect_depth--;
 	}
 	PG_END_TRY();
+	/* The current row must be a history row. */
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				 errmsg("the version written through \"%s\" was not inserted into \"%s\"",
+						get_rel_name(hr->current_relid), get_rel_name(hr->history_relid)),
+				 errdetail("A BEFORE INSERT trigger on the history table skipped it.")));
 	return spi_row(hr);
 }
 
