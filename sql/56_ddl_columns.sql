@@ -145,12 +145,13 @@ DECLARE
     reg current_view_internal.versioned_table_registry;
     shown regclass;
 BEGIN
-    SELECT r.* INTO reg
-    FROM current_view_internal.versioned_table_registry r
-    JOIN pg_class c ON c.relname = r.table_name
-    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = r.table_schema
-    WHERE c.oid = tbl AND r.strategy IN ('flag', 'view');
-    IF NOT FOUND OR columns && (reg.key_columns || reg.version_columns || reg.current_column || reg.deleted_column) THEN
+    BEGIN
+        reg := current_view_internal._registration(tbl);
+    EXCEPTION WHEN undefined_object THEN
+        RETURN;
+    END;
+    IF reg.strategy NOT IN ('flag', 'view')
+       OR columns && (reg.key_columns || reg.version_columns || reg.current_column || reg.deleted_column) THEN
         RETURN;
     END IF;
     shown := to_regclass(format('%I.%I', reg.table_schema, reg.view_name));
