@@ -133,29 +133,56 @@ BEGIN
 END
 $$;
 
--- Before an ALTER TABLE of tbl that drops columns (src/columns.c): a view of
--- 'flag' or 'view' is made again without them, so that PostgreSQL lets them
--- go.  Registered columns are left alone: the command then fails.
-CREATE FUNCTION current_view_internal._before_column_drop(tbl regclass, columns name[])
+-- Refuse to drop (what = 'drop') or retype (what = 'alter the type of') a
+-- registered column.
+CREATE FUNCTION current_view_internal._refuse_column_ddl(tbl regclass, col name, what text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'cannot % column "%" of versioned table %', what, col, tbl
+        USING ERRCODE = CASE WHEN what = 'drop' THEN 'dependent_objects_still_exist' ELSE 'feature_not_supported' END,
+              DETAIL = 'It is a key, version, current or deleted column of its registration.',
+              HINT = format('Unregister the table, %s the column, then register the table again.', what);
+END
+$$;
+
+-- Before an ALTER TABLE of tbl that drops or retypes columns (src/columns.c):
+-- registered columns are refused; the view of 'flag' or 'view', which
+-- PostgreSQL would not let them leave or change, is made again without
+-- them (the end of the command puts a retyped one back).
+CREATE FUNCTION current_view_internal._before_column_ddl(tbl regclass, dropped name[], retyped name[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     reg current_view_internal.versioned_table_registry;
+    registered name[];
     shown regclass;
+    col name;
 BEGIN
     BEGIN
         reg := current_view_internal._registration(tbl);
     EXCEPTION WHEN undefined_object THEN
         RETURN;
     END;
-    IF reg.strategy NOT IN ('flag', 'view')
-       OR columns && (reg.key_columns || reg.version_columns || reg.current_column || reg.deleted_column) THEN
-        RETURN;
-    END IF;
+    registered := reg.key_columns || reg.version_columns || reg.current_column || reg.deleted_column;
+    FOREACH col IN ARRAY dropped LOOP
+        IF col = ANY (registered) THEN
+            PERFORM current_view_internal._refuse_column_ddl(tbl, col, 'drop');
+        END IF;
+    END LOOP;
+    FOREACH col IN ARRAY retyped LOOP
+        IF col = ANY (registered) THEN
+            PERFORM current_view_internal._refuse_column_ddl(tbl, col, 'alter the type of');
+        END IF;
+    END LOOP;
     shown := to_regclass(format('%I.%I', reg.table_schema, reg.view_name));
-    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = shown AND attname = ANY (columns) AND NOT attisdropped) THEN
+    IF reg.strategy NOT IN ('flag', 'view')
+       OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = shown AND NOT attisdropped
+                      AND attname = ANY (dropped || retyped)) THEN
         RETURN;
     END IF;
     PERFORM current_view_internal._require_owner(tbl);
@@ -163,7 +190,7 @@ BEGIN
     EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
     PERFORM current_view_internal._create_view_keeping(reg.table_schema, reg.view_name,
         current_view_internal._view_query(tbl, reg.strategy, reg.key_columns, reg.version_columns,
-                                          reg.current_column, reg.deleted_column, NULL, columns),
+                                          reg.current_column, reg.deleted_column, NULL, dropped || retyped),
         current_view_internal._drop_view_keeping(shown));
 END
 $$;
@@ -240,6 +267,9 @@ DECLARE
     shown_name name;
     changed boolean := renamed IS NOT NULL;
     view_kept jsonb;
+    view_columns text[];
+    -- The columns a view or function shows: all but the flag.
+    table_columns text[];
     refill name[] := '{}';
     sig text;
     fn regprocedure;
@@ -253,10 +283,7 @@ BEGIN
     new_name := (SELECT attname FROM pg_attribute WHERE attrelid = tbl AND attnum = renamed);
     IF cardinality(missing) > 0 THEN
         IF new_name IS NULL OR cardinality(missing) > 1 THEN
-            RAISE EXCEPTION 'cannot drop column "%" of versioned table %', missing[1], tbl
-                USING ERRCODE = 'dependent_objects_still_exist',
-                      DETAIL = 'It is a key, version, current or deleted column of its registration.',
-                      HINT = 'Unregister the table, drop the column, then register the table again.';
+            PERFORM current_view_internal._refuse_column_ddl(tbl, missing[1], 'drop');
         END IF;
         old_name := missing[1];
         reg.key_columns := array_replace(old.key_columns, old_name, new_name);
@@ -322,6 +349,9 @@ BEGIN
         END IF;
     END IF;
 
+    table_columns := ARRAY(SELECT attname::text FROM pg_attribute
+                           WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped
+                             AND attname IS DISTINCT FROM reg.current_column ORDER BY attnum);
     IF cur IS NOT NULL THEN
         -- 'table': the current table has the table's columns, of its types,
         -- and the values of the history rows it holds.
@@ -345,10 +375,7 @@ BEGIN
         LOOP
             changed := true;
             IF col.registered THEN
-                RAISE EXCEPTION 'cannot alter the type of column "%" of versioned table %', col.name, tbl
-                    USING ERRCODE = 'feature_not_supported',
-                          DETAIL = 'It is a key, version or deleted column of its registration.',
-                          HINT = 'Unregister the table, alter the column, then register the table again.';
+                PERFORM current_view_internal._refuse_column_ddl(tbl, col.name, 'alter the type of');
             END IF;
             IF shown <> cur AND view_kept IS NULL THEN
                 -- The view of the live rows depends on the columns: made again below.
@@ -413,15 +440,24 @@ BEGIN
                                    reg.version_columns, reg.current_column, reg.deleted_column, cur));
             END IF;
         END IF;
-    ELSIF EXISTS (SELECT 1 FROM pg_attribute h WHERE h.attrelid = tbl AND h.attnum > 0 AND NOT h.attisdropped
-                    AND h.attname IS DISTINCT FROM reg.current_column
-                    AND NOT EXISTS (SELECT 1 FROM pg_attribute v WHERE v.attrelid = shown AND v.attname = h.attname)) THEN
-        -- 'flag', 'view': added columns join the view (the start of the
-        -- command took dropped ones out; PostgreSQL refuses to retype one).
-        changed := true;
-        EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
-                       current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
-                           reg.version_columns, reg.current_column, reg.deleted_column));
+    ELSE
+        -- 'flag', 'view': added and retyped columns join the view (the start
+        -- of the command took dropped and retyped ones out), in their place.
+        view_columns := ARRAY(SELECT attname::text FROM pg_attribute
+                              WHERE attrelid = shown AND attnum > 0 AND NOT attisdropped ORDER BY attnum);
+        IF view_columns <> table_columns THEN
+            changed := true;
+            IF view_columns = table_columns[1:cardinality(view_columns)] THEN
+                EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', shown,
+                               current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                                   reg.version_columns, reg.current_column, reg.deleted_column));
+            ELSE
+                shown := current_view_internal._create_view_keeping(old.table_schema, old.view_name,
+                    current_view_internal._view_query(tbl, reg.strategy, reg.key_columns,
+                        reg.version_columns, reg.current_column, reg.deleted_column),
+                    current_view_internal._drop_view_keeping(shown));
+            END IF;
+        END IF;
     END IF;
 
     IF old_name IS NOT NULL THEN
@@ -439,10 +475,7 @@ BEGIN
     IF cardinality(old.created_functions) > 0 AND (changed OR
        (SELECT array_agg(u.n ORDER BY u.i) FILTER (WHERE u.m = 't')
         FROM pg_proc p, unnest(p.proargnames, p.proargmodes) WITH ORDINALITY u(n, m, i)
-        WHERE p.oid = to_regprocedure(old.created_functions[1]))
-       IS DISTINCT FROM
-       (SELECT array_agg(attname::text ORDER BY attnum) FROM pg_attribute
-        WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped AND attname IS DISTINCT FROM reg.current_column)) THEN
+        WHERE p.oid = to_regprocedure(old.created_functions[1])) IS DISTINCT FROM table_columns) THEN
         FOREACH sig IN ARRAY old.created_functions LOOP
             fn := to_regprocedure(sig);
             acls := acls || (SELECT proacl::text FROM pg_proc WHERE oid = fn);
@@ -490,14 +523,14 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION current_view_internal._before_column_ddl()
+CREATE FUNCTION current_view_internal._before_column_ddl_command()
 RETURNS event_trigger
-AS 'MODULE_PATHNAME', 'current_view_before_column_drop'
+AS 'MODULE_PATHNAME', 'current_view_before_column_ddl'
 LANGUAGE C;
 
 CREATE EVENT TRIGGER current_view_prepare_columns ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION current_view_internal._before_column_ddl();
+    EXECUTE FUNCTION current_view_internal._before_column_ddl_command();
 
 CREATE EVENT TRIGGER current_view_follow_columns ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')

@@ -1,11 +1,12 @@
 /*-------------------------------------------------------------------------
  * columns.c
- *	  The start of an ALTER TABLE that drops columns: the view of a
- *	  registered table shows every column, and PostgreSQL would refuse to
- *	  drop one it uses, so the view is made again without the columns before
- *	  the command runs (sql/56_ddl_columns.sql does the work; the end of the
- *	  command makes the rest follow).  Only an event trigger written in C
- *	  sees which columns a command drops.
+ *	  The start of an ALTER TABLE that drops or retypes columns: registered
+ *	  columns are refused, and the view of a registered table, which shows
+ *	  every column and would make PostgreSQL refuse the command, is made
+ *	  again without those columns before the command runs
+ *	  (sql/56_ddl_columns.sql does the work; the end of the command makes
+ *	  the rest follow).  Only an event trigger written in C sees which
+ *	  columns a command drops or retypes.
  *-------------------------------------------------------------------------
  */
 #include "current_view.h"
@@ -19,24 +20,26 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-PG_FUNCTION_INFO_V1(current_view_before_column_drop);
+PG_FUNCTION_INFO_V1(current_view_before_column_ddl);
 
 /* ddl_command_start of ALTER TABLE */
 Datum
-current_view_before_column_drop(PG_FUNCTION_ARGS)
+current_view_before_column_ddl(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata = (EventTriggerData *) fcinfo->context;
 	AlterTableStmt *stmt;
 	Oid			relid;
-	ArrayBuildState *columns = NULL;
+	ArrayBuildState *dropped = initArrayResult(NAMEOID, CurrentMemoryContext, false);
+	ArrayBuildState *retyped = initArrayResult(NAMEOID, CurrentMemoryContext, false);
+	bool		any = false;
 	ListCell   *lc;
-	Datum		args[2];
-	Oid			argtypes[2] = {REGCLASSOID, NAMEARRAYOID};
+	Datum		args[3];
+	Oid			argtypes[3] = {REGCLASSOID, NAMEARRAYOID, NAMEARRAYOID};
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("current_view_before_column_drop: not fired by event trigger manager")));
+				 errmsg("current_view_before_column_ddl: not fired by event trigger manager")));
 	if (!IsA(trigdata->parsetree, AlterTableStmt))
 		PG_RETURN_VOID();
 	stmt = (AlterTableStmt *) trigdata->parsetree;
@@ -46,11 +49,14 @@ current_view_before_column_drop(PG_FUNCTION_ARGS)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
-		if (cmd->subtype == AT_DropColumn)
-			columns = accumArrayResult(columns, DirectFunctionCall1(namein, CStringGetDatum(cmd->name)),
-									   false, NAMEOID, CurrentMemoryContext);
+		if (cmd->subtype != AT_DropColumn && cmd->subtype != AT_AlterColumnType)
+			continue;
+		accumArrayResult(cmd->subtype == AT_DropColumn ? dropped : retyped,
+						 DirectFunctionCall1(namein, CStringGetDatum(cmd->name)),
+						 false, NAMEOID, CurrentMemoryContext);
+		any = true;
 	}
-	if (columns == NULL)
+	if (!any)
 		PG_RETURN_VOID();
 	/* The command reports a missing table itself. */
 	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
@@ -58,12 +64,13 @@ current_view_before_column_drop(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = makeArrayResult(columns, CurrentMemoryContext);
+	args[1] = makeArrayResult(dropped, CurrentMemoryContext);
+	args[2] = makeArrayResult(retyped, CurrentMemoryContext);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT current_view_internal._before_column_drop($1, $2)",
-							  2, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not prepare the view of \"%s\" for dropping columns", get_rel_name(relid));
+	if (SPI_execute_with_args("SELECT current_view_internal._before_column_ddl($1, $2, $3)",
+							  3, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not prepare the view of \"%s\" for the command", get_rel_name(relid));
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	PG_RETURN_VOID();

@@ -134,10 +134,10 @@ CREATE FUNCTION current_view_internal._follow_column_ddl() RETURNS event_trigger
 CREATE EVENT TRIGGER current_view_follow_columns ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION current_view_internal._follow_column_ddl();
-CREATE FUNCTION current_view_internal._before_column_ddl() RETURNS event_trigger
-    AS 'MODULE_PATHNAME', 'current_view_before_column_drop' LANGUAGE C;
+CREATE FUNCTION current_view_internal._before_column_ddl_command() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'current_view_before_column_ddl' LANGUAGE C;
 CREATE EVENT TRIGGER current_view_prepare_columns ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION current_view_internal._before_column_ddl();
+    EXECUTE FUNCTION current_view_internal._before_column_ddl_command();
 
 -- The functions and views of 1.1, replacing 1.0's in place.
