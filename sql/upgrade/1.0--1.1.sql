@@ -154,4 +154,13 @@ BEGIN
 END
 $upgrade$;
 
+-- search() and search_headlines() return these row types (20_search.sql).
+CREATE TYPE current_view_internal.search_result AS (source_table pg_catalog.regclass,
+                                                    source_key pg_catalog.text, rank pg_catalog.float4,
+                                                    keys pg_catalog.jsonb);
+CREATE TYPE current_view_internal.search_headline_result AS (source_table pg_catalog.regclass,
+                                                             source_key pg_catalog.text,
+                                                             rank pg_catalog.float4, keys pg_catalog.jsonb,
+                                                             headline pg_catalog.text);
+
 -- The functions and views of 1.1, replacing 1.0's in place.
