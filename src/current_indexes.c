@@ -26,12 +26,14 @@
 #include "catalog/pg_index.h"
 #include "commands/defrem.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_utilcmd.h"
 #include "parser/parser.h"
 #include "storage/lmgr.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -96,10 +98,18 @@ parse_definition(Oid relid, DefinitionContext *ctx)
 	return stmt;
 }
 
+/*
+ * Callable by anyone: refuse other roles' tables before locking or reading
+ * them, as _require_owner does.
+ */
 static void
 begin_definition(Oid relid, text *definition, DefinitionContext *ctx,
 				 ErrorContextCallback *callback)
 {
+	if (!owns_relation(relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s", qualified_relation_name(relid))));
 	ctx->definition = text_to_cstring(definition);
 	ctx->query = psprintf("CREATE INDEX ON %s %s", qualified_relation_name(relid),
 						  ctx->definition);
@@ -150,8 +160,8 @@ current_view_check_index_definition(PG_FUNCTION_ARGS)
 	IndexStmt  *stmt;
 	ListCell   *lc;
 
-	LockRelationOid(relid, AccessShareLock);
 	begin_definition(relid, PG_GETARG_TEXT_PP(1), &ctx, &callback);
+	LockRelationOid(relid, AccessShareLock);
 	stmt = parse_definition(relid, &ctx);
 	(void) get_index_am_oid(stmt->accessMethod, false);
 	require_columns(relid, stmt->indexParams);

@@ -97,6 +97,15 @@ FROM unnest(ARRAY['flag', 'table']) strategy,
 ORDER BY strategy, n;
 SELECT leftovers('cvi_err');
 SELECT to_regclass('cvi_err_current') IS NULL AS no_current_relation;
+-- The internal functions, callable by anyone, refuse other roles' tables
+-- before locking or reading them.
+CREATE ROLE regress_cv_index_stranger;
+SET ROLE regress_cv_index_stranger;
+SELECT expect_error($$SELECT current_view_internal._check_index_definition('cvi_err', '(note)')$$);
+SELECT expect_error($$SELECT current_view_internal._create_index('cvi_err', '(note)', 'cvi_err_note', false, NULL, NULL)$$);
+RESET ROLE;
+DROP ROLE regress_cv_index_stranger;
+SELECT leftovers('cvi_err');
 
 -- Rule 3: an existing flag column and existing indexes identical to the
 -- ones registration would create (the key index and entries, predicates
@@ -184,6 +193,9 @@ CREATE TABLE cvi_positions (id int, v int, market_id int, size numeric) PARTITIO
 CREATE TABLE cvi_positions_1 PARTITION OF cvi_positions FOR VALUES FROM (0) TO (500);
 CREATE TABLE cvi_positions_2 PARTITION OF cvi_positions FOR VALUES FROM (500) TO (1000);
 INSERT INTO cvi_positions SELECT i % 30, i, i % 5, i FROM generate_series(1, 999) i;
+SELECT expect_error($$SELECT register_versioned_table('cvi_positions', '{id}', '{v}', strategy => 'table',
+                                current_indexes => ARRAY['(market_id)', 'USING brin (size DESC)'])$$);
+SELECT leftovers('cvi_positions');
 SELECT register_versioned_table('cvi_positions', '{id}', '{v}', strategy => 'table',
     current_indexes => ARRAY['(market_id, size DESC NULLS LAST) WHERE size > 100', '((size * 2))']);
 SELECT index_definitions('cvi_positions_current');
