@@ -51,6 +51,10 @@ ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_intern
 -- from zero again.
 ALTER TABLE current_view_internal.rebuild_progress_registry ADD COLUMN resume_key pg_catalog.bytea[];
 UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL, rows_done = 0, run_rows_start = 0;
+-- Existing indexes that registrations adopted as current_indexes, which
+-- unregistering keeps; 1.0 adopted none.
+ALTER TABLE current_view_internal.versioned_table_registry
+    ADD COLUMN adopted_indexes pg_catalog.name[] NOT NULL DEFAULT '{}';
 -- Until the replay below, the event triggers' functions are 1.0's, which
 -- name the registry in its old schema: they must not fire on these drops.
 ALTER EVENT TRIGGER current_view_forget_dropped_tables DISABLE;
