@@ -321,14 +321,16 @@ BEGIN
 
     IF strategy = 'view' THEN
         IF deleted_column IS NULL THEN
-            EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc);
+            PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                        format('SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                               key_list, current_view_internal._visible_columns(tbl, NULL),
+                               qtbl, key_list, version_desc));
         ELSE
             -- Keys whose current row is a tombstone leave the view.
-            EXECUTE format('CREATE VIEW %s AS SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc, deleted_column);
+            PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                        format('SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
+                               key_list, current_view_internal._visible_columns(tbl, NULL),
+                               qtbl, key_list, version_desc, deleted_column));
         END IF;
     ELSIF strategy = 'table' THEN
         current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
@@ -381,9 +383,10 @@ BEGIN
         -- _load_library() folds to true when a statement on the view is
         -- planned, loading the library before the statement runs: the
         -- triggers below must see an UPDATE through the view as one.
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
-                       qview, current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
-                       live_filter);
+        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                    format('SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
+                           current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
+                           live_filter));
         -- Writes through the view append versions.  INSERT is the view's
         -- own; DELETE appends a tombstone; PostgreSQL turns an UPDATE into an
         -- UPDATE of the current row, which the advance triggers turn into
@@ -449,6 +452,75 @@ BEGIN
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version),
             adopted)::current_view_internal.versioned_table_registry);
+END
+$$;
+
+-- Create the view view_schema.view_name AS definition, or adopt the view of
+-- that name that an application already has (a hand-written DISTINCT ON
+-- view, say).  It is replaced in place when its columns allow it (CREATE OR
+-- REPLACE VIEW: the views built on it and its grants stay), or dropped and
+-- created when nothing depends on it.  Refused: a relation that is not a
+-- view (42P07), the view of another registration or of an extension (42P07),
+-- a view with triggers or rules of its own (55000), a view whose columns
+-- differ while others depend on it (2BP01).  Replacing and dropping need
+-- the caller to own the view, as PostgreSQL checks.
+CREATE FUNCTION current_view_internal._create_or_adopt_view(view_schema name, view_name name,
+                                                           definition text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    qview text := format('%I.%I', view_schema, view_name);
+    existing record;
+    dependants text;
+BEGIN
+    SELECT c.oid, c.relkind INTO existing
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = view_schema AND c.relname = view_name;
+    IF NOT FOUND THEN
+        EXECUTE format('CREATE VIEW %s AS %s', qview, definition);
+        RETURN;
+    END IF;
+    IF existing.relkind <> 'v' THEN
+        RAISE EXCEPTION 'relation % already exists and is not a view', qview
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM current_view_internal.versioned_table_registry r
+               WHERE r.table_schema = view_schema
+                 AND _create_or_adopt_view.view_name IN (r.view_name, r.current_table, r.heads_table))
+       OR EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = existing.oid AND d.deptype = 'e') THEN
+        RAISE EXCEPTION 'view % belongs to another registration or to an extension', qview
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = existing.oid)
+       OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = existing.oid AND rulename <> '_RETURN') THEN
+        RAISE EXCEPTION 'view % has triggers or rules of its own', qview
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Writes through the view are the extension''s triggers''.',
+                  HINT = 'Drop its triggers and rules, or choose another view_name.';
+    END IF;
+    BEGIN
+        EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', qview, definition);
+    EXCEPTION WHEN invalid_table_definition THEN
+        -- Its columns differ: only a view nothing depends on can go.
+        SELECT string_agg(DISTINCT r.ev_class::regclass::text, ', ') INTO dependants
+        FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+        WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+          AND d.refobjid = existing.oid AND r.ev_class <> existing.oid;
+        IF dependants IS NOT NULL THEN
+            RAISE EXCEPTION 'view % cannot be replaced by the current rows: its columns differ and % depend on it',
+                qview, dependants
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = SQLERRM,
+                      HINT = 'Drop or change the views that depend on it, or choose another view_name.';
+        END IF;
+        EXECUTE format('DROP VIEW %s', qview);
+        EXECUTE format('CREATE VIEW %s AS %s', qview, definition);
+    END;
 END
 $$;
 

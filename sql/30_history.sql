@@ -175,8 +175,8 @@ BEGIN
     IF deleted_column IS NOT NULL THEN
         -- A simple view: its UPDATE and DELETE reach the table's triggers
         -- with the row locked and re-checked.
-        EXECUTE format('CREATE VIEW %I.%I AS SELECT %s FROM %s%s',
-                       rel.nspname, view_name, columns, qcurrent, live_filter);
+        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                    format('SELECT %s FROM %s%s', columns, qcurrent, live_filter));
     END IF;
 
     args := current_view_internal._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,
