@@ -4,7 +4,7 @@
 -- generated functions follow, within the command) or are refused, leaving
 -- nothing changed.
 
--- 0A000 for a generated column that the triggers would have to read, or a
+-- 42P16 for a generated column that the triggers would have to read, or a
 -- write through the view would have to set, before PostgreSQL computes it.
 CREATE FUNCTION current_view_internal._require_written_column(att pg_catalog.pg_attribute, role text)
 RETURNS void
@@ -15,7 +15,7 @@ BEGIN
     IF att.attgenerated <> '' THEN
         RAISE EXCEPTION '% column "%" of table % cannot be a generated column', role, att.attname,
             att.attrelid::regclass
-            USING ERRCODE = 'feature_not_supported',
+            USING ERRCODE = 'invalid_table_definition',
                   DETAIL = 'The current row of a key is decided before PostgreSQL computes generated columns.',
                   HINT = 'Use a plain column, filled by the writer or by a BEFORE trigger.';
     END IF;
@@ -307,12 +307,15 @@ BEGIN
         END IF;
     END IF;
     IF new_name IS NOT NULL THEN
+        -- Column lists name the new column; full index definitions (see
+        -- _index_definition) stay as registered, their indexes follow.
         reg.current_indexes := ARRAY(
-            SELECT string_agg(format('%I%s', CASE WHEN p.column_name = old_name THEN new_name ELSE p.column_name END,
-                                     CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ')
-            FROM unnest(old.current_indexes) WITH ORDINALITY s(spec, i),
-                 LATERAL current_view_internal._parse_column_list(s.spec) p
-            GROUP BY s.i ORDER BY s.i);
+            SELECT CASE WHEN s.spec ~* '^\s*(\(|using\s+\S+?\s*\()' THEN s.spec
+                        ELSE (SELECT string_agg(format('%I%s', CASE WHEN p.column_name = old_name THEN new_name
+                                                                   ELSE p.column_name END,
+                                                       CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ')
+                              FROM current_view_internal._parse_column_list(s.spec) p) END
+            FROM unnest(old.current_indexes) WITH ORDINALITY s(spec, i) ORDER BY s.i);
     END IF;
 
     -- The relation whose columns are the table's: the current table, or the view.
