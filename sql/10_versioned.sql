@@ -142,9 +142,18 @@ BEGIN
 END
 $$;
 
+-- Whether a current_indexes entry is an index definition: it starts with
+-- '(' or 'USING method (' (see src/current_indexes.c).
+CREATE FUNCTION current_view_internal._is_index_definition(entry text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT entry ~* '^\s*(\(|using\s+\S+?\s*\()'
+$$;
+
 -- A current_indexes entry as an index definition, validated against tbl:
--- an entry that starts with '(' or 'USING method (' is one already (see
--- src/current_indexes.c); any other is a plain column list such as
+-- any entry but a definition is a plain column list such as
 -- 'party_id, "Created At" DESC', checked and quoted as in 1.0.
 CREATE FUNCTION current_view_internal._index_definition(tbl regclass, entry text)
 RETURNS text
@@ -156,7 +165,7 @@ DECLARE
     cols name[];
     col name;
 BEGIN
-    IF entry !~* '^\s*(\(|using\s+\S+?\s*\()' THEN
+    IF NOT current_view_internal._is_index_definition(entry) THEN
         SELECT '(' || string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ') || ')',
                array_agg(p.column_name)
         INTO definition, cols

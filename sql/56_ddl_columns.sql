@@ -306,17 +306,6 @@ BEGIN
             END;
         END IF;
     END IF;
-    IF new_name IS NOT NULL THEN
-        -- Column lists name the new column; full index definitions (see
-        -- _index_definition) stay as registered, their indexes follow.
-        reg.current_indexes := ARRAY(
-            SELECT CASE WHEN s.spec ~* '^\s*(\(|using\s+\S+?\s*\()' THEN s.spec
-                        ELSE (SELECT string_agg(format('%I%s', CASE WHEN p.column_name = old_name THEN new_name
-                                                                   ELSE p.column_name END,
-                                                       CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ')
-                              FROM current_view_internal._parse_column_list(s.spec) p) END
-            FROM unnest(old.current_indexes) WITH ORDINALITY s(spec, i) ORDER BY s.i);
-    END IF;
 
     -- The relation whose columns are the table's: the current table, or the view.
     IF old.current_table IS NOT NULL THEN
@@ -350,6 +339,15 @@ BEGIN
             EXECUTE format('ALTER TABLE %I.%I RENAME COLUMN %I TO %I', old.table_schema, old.heads_table,
                            old_name, new_name);
         END IF;
+        -- Column lists name the new column; full index definitions (see
+        -- _index_definition) stay as registered, their indexes follow.
+        reg.current_indexes := ARRAY(
+            SELECT CASE WHEN current_view_internal._is_index_definition(s.spec) THEN s.spec
+                        ELSE (SELECT string_agg(format('%I%s', CASE WHEN p.column_name = coalesce(old_name, shown_name)
+                                                                   THEN new_name ELSE p.column_name END,
+                                                       CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ')
+                              FROM current_view_internal._parse_column_list(s.spec) p) END
+            FROM unnest(old.current_indexes) WITH ORDINALITY s(spec, i) ORDER BY s.i);
     END IF;
 
     table_columns := ARRAY(SELECT attname::text FROM pg_attribute

@@ -14,7 +14,8 @@ INSERT INTO cf SELECT k, v, format('k%s v%s', k, v) FROM generate_series(1, 6) k
 INSERT INTO ct SELECT * FROM cf;
 INSERT INTO cd SELECT * FROM cf;
 INSERT INTO cw SELECT * FROM cf;
-SELECT register_versioned_table('cf', '{id}', '{v}', deleted_column => 'closed');
+SELECT register_versioned_table('cf', '{id}', '{v}', deleted_column => 'closed',
+                                current_indexes => '{x, "(lower(x))"}');
 SELECT register_versioned_table('ct', '{id}', '{v}', strategy => 'table');
 SELECT register_versioned_table('cd', '{id}', '{v}', strategy => 'table', deleted_column => 'closed');
 SELECT register_versioned_table('cw', '{id}', '{v}', strategy => 'view', deleted_column => 'closed');
@@ -86,6 +87,10 @@ SELECT take_snapshot();
 SELECT columns_writes('id', 'v', 'note');
 SELECT * FROM columns_state('id', 'v', 'closed');
 SELECT attname FROM pg_attribute WHERE attrelid = 'ct_current'::regclass AND attnum = 3;
+-- The indexes follow; current_indexes names the new column in column lists
+-- (index definitions stay as registered).
+SELECT current_indexes FROM versioned_tables WHERE table_name = 'public.cf';
+SELECT indexdef FROM pg_indexes WHERE tablename = 'cf' AND indexname LIKE 'cf_current_%' ORDER BY 1;
 
 -- RENAME COLUMN of the key and of the version: the registry, the triggers,
 -- the heads table, the view or current table and the functions follow, and
