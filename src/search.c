@@ -17,7 +17,10 @@
  * any two writers whose search rows overlap are serialised on the higher of
  * their two rows: the one that comes second either sees the other's search
  * rows (a cascade runs with a new snapshot) or recomputes from the other's
- * committed document.  All locks are taken from the source upwards.
+ * committed document.  All locks are taken from the source upwards.  Rows
+ * above a waited-for lock are read with the snapshot taken before the wait,
+ * which misses ancestors created or re-keyed by the writer waited for: see
+ * run_role_plan().
  *
  * Statements are prepared once per table and search table and kept; they
  * are fully qualified (relations, types, functions, operators) so that
@@ -784,6 +787,28 @@ append_level_qual(StringInfo buf, SearchSource *src, int level)
 	append_equality_qual(buf, src->levels[level].column, src->levels[level].key_type, 1);
 }
 
+/* Whether a statement writes the ancestor keys of search rows of a chain. */
+static bool
+writes_ancestors(SearchSource *src, RolePlan kind)
+{
+	return src->nlevels > 1 &&
+		(kind == PLAN_INSERT || kind == PLAN_UPDATE || kind == PLAN_CASCADE);
+}
+
+/* Whether one of the nrows rows a statement returned says it lacks an ancestor. */
+static bool
+lacks_ancestor(uint64 nrows)
+{
+	for (uint64 i = 0; i < nrows; i++)
+	{
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)))
+			return true;
+	}
+	return false;
+}
+
 static SPIPlanPtr
 role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 {
@@ -803,7 +828,7 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 	switch (kind)
 	{
 		case PLAN_INSERT:
-			appendStringInfo(&sql, "INSERT INTO %s (", sr->search_name);
+			appendStringInfo(&sql, "INSERT INTO %s AS x (", sr->search_name);
 			for (int i = 0; i < src->nlevels; i++)
 				appendStringInfo(&sql, "%s, ", quote_identifier(src->levels[i].column));
 			appendStringInfoString(&sql, "document) ");
@@ -840,20 +865,55 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 		case NUM_ROLE_PLANS:
 			elog(ERROR, "invalid plan kind");
 	}
+	if (writes_ancestors(src, kind))
+	{
+		/* Whether the written row lacks an ancestor: see run_role_plan(). */
+		appendStringInfoString(&sql, " RETURNING ");
+		for (int i = 1; i < src->nlevels; i++)
+			appendStringInfo(&sql, "%sx.%s IS NULL", i > 1 ? " OR " : "",
+							 quote_identifier(src->levels[i].column));
+	}
 	role->plans[kind] = prepare_kept_plan(sql.data, kind == PLAN_TRUNCATE ? 0 : 1, &argtype);
 	pfree(sql.data);
 	pfree(key_qual.data);
 	return role->plans[kind];
 }
 
+/*
+ * Run a maintenance statement; return the number of search rows it wrote.
+ *
+ * Under READ COMMITTED a statement that waited for the lock of an ancestor
+ * row reads that row's latest version, but the rows above it with its own
+ * snapshot, taken before the wait: a make that the other transaction created,
+ * or whose key it changed, is not there, and the search row would lack it.
+ * So a statement that wrote a row lacking an ancestor is run once more, with
+ * a new snapshot, which sees everything committed before its first run's lock
+ * waits ended; the locks it holds from that run keep the ancestors it reached
+ * from moving again.  An ancestor missing for good (a null or a deferred
+ * foreign key) costs that second run only.
+ */
 static uint64
 run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
 {
 	static const int expected[NUM_ROLE_PLANS] = {
 		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_DELETE
 	};
+	static const int expected_returning[NUM_ROLE_PLANS] = {
+		SPI_OK_INSERT_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE,
+		SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE
+	};
+	bool		returning = writes_ancestors(role->source, kind);
+	uint64		nrows = execute_plan(role_plan(sr, role, kind), &key,
+									 returning ? expected_returning[kind] : expected[kind]);
 
-	return execute_plan(role_plan(sr, role, kind), &key, expected[kind]);
+	if (returning && lacks_ancestor(nrows))
+	{
+		/* A new search row is there now: recompute it. */
+		RolePlan	again = kind == PLAN_INSERT ? PLAN_UPDATE : kind;
+
+		execute_plan(role_plan(sr, role, again), &key, expected_returning[again]);
+	}
+	return nrows;
 }
 
 /*
