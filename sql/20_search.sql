@@ -253,7 +253,7 @@ BEGIN
         WHERE s.search_schema = $1 AND s.search_table = $2 AND c.oid = tbl;
         CONTINUE WHEN NOT in_chain;
         EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
-                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'UPDATE' END,
+                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'INSERT OR UPDATE' END,
                        tbl, args);
         IF is_source THEN
             EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',

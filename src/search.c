@@ -31,10 +31,13 @@
  */
 #include "current_view.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/stratnum.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -48,6 +51,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -137,6 +141,7 @@ typedef enum RolePlan
 	PLAN_UPDATE,				/* recompute the search row of a source key */
 	PLAN_DELETE,				/* delete the search row of a source key */
 	PLAN_CASCADE,				/* recompute the search rows below an ancestor */
+	PLAN_ADOPT,					/* recompute the search rows reaching a new ancestor */
 	PLAN_TRUNCATE,				/* delete all search rows of a source */
 	NUM_ROLE_PLANS
 } RolePlan;
@@ -149,6 +154,7 @@ typedef struct SearchRole
 	AttrNumber	key_attnum;
 	Bitmapset  *watched;		/* columns whose change needs maintenance */
 	ExprState  *filter;			/* level 0 with a filter */
+	bool		adopts;			/* a level > 0 whose children may come first */
 	SPIPlanPtr	plans[NUM_ROLE_PLANS];
 } SearchRole;
 
@@ -183,8 +189,15 @@ invalidate_search_rels(Datum arg, Oid relid)
 
 	hash_seq_init(&status, search_rels);
 	while ((sr = hash_seq_search(&status)) != NULL)
+	{
 		if (!OidIsValid(relid) || sr->key.relid == relid || sr->search_relid == relid)
 			sr->valid = false;
+		/* A child's foreign keys (their deferrability) belong to the child. */
+		for (int r = 0; r < sr->nroles && sr->valid; r++)
+			if (sr->roles[r].level > 0 &&
+				sr->roles[r].source->levels[sr->roles[r].level - 1].relid == relid)
+				sr->valid = false;
+	}
 	hash_seq_init(&status, document_rels);
 	while ((dr = hash_seq_search(&status)) != NULL)
 		if (!OidIsValid(relid) || dr->relid == relid)
@@ -764,6 +777,40 @@ append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, i
 	}
 }
 
+/*
+ * " WHERE <the source row's chain reaches key $1 at level>", as nested
+ * EXISTS down the foreign keys (which their indexes serve), for a chain
+ * query whose level 0 is unaliased.
+ */
+static char *
+reaching_qual(SearchSource *src, int level)
+{
+	StringInfoData buf;
+	char	   *child = quote_qualified_identifier(src->levels[0].schema, src->levels[0].table);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, " WHERE ");
+	for (int i = 1; i <= level; i++)
+	{
+		ChainLevel *lv = &src->levels[i];
+		char	   *alias = psprintf("a%d", i);
+
+		if (i < level)
+			appendStringInfo(&buf, "EXISTS (SELECT FROM ONLY %s %s WHERE %s.%s ",
+							 quote_qualified_identifier(lv->schema, lv->table), alias, alias,
+							 quote_identifier(lv->key));
+		else
+			appendStringInfoString(&buf, "$1 ");
+		append_type_operator(&buf, lv->key_type, BTEqualStrategyNumber);
+		appendStringInfo(&buf, " %s.%s::%s%s", child, quote_identifier(src->levels[i - 1].parent),
+						 format_type_be_qualified(lv->key_type), i < level ? " AND " : "");
+		child = alias;
+	}
+	for (int i = 1; i < level; i++)
+		appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
 /* " AND x.c IS NULL" for each search column outside the source's chain. */
 static void
 append_outside_chain(StringInfo buf, SearchTable *st, SearchSource *src)
@@ -792,7 +839,7 @@ static bool
 writes_ancestors(SearchSource *src, RolePlan kind)
 {
 	return src->nlevels > 1 &&
-		(kind == PLAN_INSERT || kind == PLAN_UPDATE || kind == PLAN_CASCADE);
+		(kind == PLAN_INSERT || kind == PLAN_UPDATE || kind == PLAN_CASCADE || kind == PLAN_ADOPT);
 }
 
 /* Whether one of the nrows rows a statement returned says it lacks an ancestor. */
@@ -852,6 +899,24 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 			appendStringInfoString(&sql, " q.k0");
 			append_outside_chain(&sql, sr->table, src);
 			break;
+		case PLAN_ADOPT:
+			/*
+			 * The children are found through the chain's foreign keys: their
+			 * search rows do not name an ancestor that did not exist.
+			 */
+			appendStringInfo(&sql, "UPDATE %s x SET ", sr->search_name);
+			for (int i = 1; i < src->nlevels; i++)
+				appendStringInfo(&sql, "%s = q.k%d, ", quote_identifier(src->levels[i].column), i);
+			appendStringInfoString(&sql, "document = q.document FROM (");
+			append_chain_query(&sql, src, reaching_qual(src, role->level), role->level);
+			appendStringInfoString(&sql, ") q(");
+			for (int i = 0; i < src->nlevels; i++)
+				appendStringInfo(&sql, "k%d, ", i);
+			appendStringInfo(&sql, "document) WHERE x.%s ", quote_identifier(src->levels[0].column));
+			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
+			appendStringInfoString(&sql, " q.k0");
+			append_outside_chain(&sql, sr->table, src);
+			break;
 		case PLAN_DELETE:
 			appendStringInfo(&sql, "DELETE FROM %s x WHERE ", sr->search_name);
 			append_level_qual(&sql, src, 0);
@@ -896,11 +961,11 @@ static uint64
 run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
 {
 	static const int expected[NUM_ROLE_PLANS] = {
-		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_DELETE
+		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_UPDATE, SPI_OK_DELETE
 	};
 	static const int expected_returning[NUM_ROLE_PLANS] = {
 		SPI_OK_INSERT_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE,
-		SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE
+		SPI_OK_UPDATE_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE
 	};
 	bool		returning = writes_ancestors(role->source, kind);
 	uint64		nrows = execute_plan(role_plan(sr, role, kind), &key,
@@ -968,6 +1033,43 @@ watch(SearchRole *role, Oid relid, const char *column, const char *what)
 	role->watched = bms_add_member(role->watched, registered_column(relid, column, what));
 }
 
+/*
+ * Whether a deferrable foreign key on column attnum of table relid references
+ * table refrelid: then a row may reference a key of refrelid before it is
+ * inserted (or given that key), within a transaction.
+ */
+static bool
+deferrable_reference(Oid relid, AttrNumber attnum, Oid refrelid)
+{
+	Relation	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		deferrable = false;
+
+	ScanKeyInit(&skey, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &skey);
+	while (!deferrable && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		bool		isnull;
+		Datum		conkey;
+		ArrayType  *keys;
+
+		if (con->contype != CONSTRAINT_FOREIGN || con->confrelid != refrelid ||
+			!con->condeferrable)
+			continue;
+		conkey = heap_getattr(tuple, Anum_pg_constraint_conkey, RelationGetDescr(conrel), &isnull);
+		keys = DatumGetArrayTypeP(conkey);
+		deferrable = !isnull && ARR_NDIM(keys) == 1 && ARR_DIMS(keys)[0] == 1 &&
+			((int16 *) ARR_DATA_PTR(keys))[0] == attnum;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return deferrable;
+}
+
 static void
 init_role(SearchRel *sr, SearchRole *role, Relation rel)
 {
@@ -981,7 +1083,14 @@ init_role(SearchRel *sr, SearchRole *role, Relation rel)
 	if (level->parent != NULL)
 		watch(role, relid, level->parent, "parent");
 	if (role->level > 0)
+	{
+		ChainLevel *child = &role->source->levels[role->level - 1];
+
+		role->adopts = deferrable_reference(child->relid,
+											registered_column(child->relid, child->parent, "parent"),
+											relid);
 		return;
+	}
 	role->watched = bms_add_member(role->watched, role->key_attnum);
 	if (role->source->filter != NULL)
 	{
@@ -1116,7 +1225,7 @@ needs_work(SearchRole *role, TriggerData *trigdata)
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return watched_changed(role, RelationGetDescr(trigdata->tg_relation),
 							   trigdata->tg_trigtuple, trigdata->tg_newtuple);
-	return role->level == 0;
+	return role->level == 0 || (role->adopts && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event));
 }
 
 static void
@@ -1132,7 +1241,9 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
-		if (passes_filter(role, trigdata->tg_trigslot))
+		if (role->level > 0)
+			run_role_plan(sr, role, PLAN_ADOPT, tuple_key(role, rel, trigdata->tg_trigtuple));
+		else if (passes_filter(role, trigdata->tg_trigslot))
 			run_role_plan(sr, role, PLAN_INSERT, tuple_key(role, rel, trigdata->tg_trigtuple));
 		return;
 	}
@@ -1148,9 +1259,16 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 	keyatt = TupleDescAttr(RelationGetDescr(rel), role->key_attnum - 1);
 	if (!datum_image_eq(old_key, new_key, keyatt->attbyval, keyatt->attlen))
 	{
-		/* An ancestor's new key reaches its children through their own triggers. */
+		/*
+		 * An ancestor's new key reaches its children through their own
+		 * triggers, and rows that referenced the new key first are adopted.
+		 */
 		if (role->level > 0)
+		{
+			if (role->adopts)
+				run_role_plan(sr, role, PLAN_ADOPT, new_key);
 			return;
+		}
 		run_role_plan(sr, role, PLAN_DELETE, old_key);
 		if (passes_filter(role, trigdata->tg_newslot))
 			run_role_plan(sr, role, PLAN_INSERT, new_key);

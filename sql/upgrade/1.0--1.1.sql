@@ -115,6 +115,26 @@ BEGIN
 END
 $upgrade$;
 
+-- Search tables: the triggers on the ancestors of a source also fire on
+-- INSERT, which adopts the rows that referenced a new key first (deferred
+-- foreign keys, 20_search.sql).
+DO $upgrade$
+DECLARE
+    trg record;
+BEGIN
+    FOR trg IN
+        SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel, pg_catalog.pg_get_triggerdef(t.oid) AS def
+        FROM pg_catalog.pg_trigger t
+        WHERE t.tgfoid OPERATOR(pg_catalog.=)
+              'current_view_internal.current_view_search_trigger()'::pg_catalog.regprocedure
+          AND pg_catalog.pg_get_triggerdef(t.oid) OPERATOR(pg_catalog.~) ' AFTER UPDATE ON '
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+        EXECUTE pg_catalog.replace(trg.def, ' AFTER UPDATE ON ', ' AFTER INSERT OR UPDATE ON ');
+    END LOOP;
+END
+$upgrade$;
+
 -- Partition repair (50_partitions.sql): the event triggers need their
 -- functions, which the replay below gives their bodies.
 CREATE FUNCTION current_view_internal._remember_partitions() RETURNS event_trigger
