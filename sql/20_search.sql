@@ -151,6 +151,12 @@ BEGIN
             document_column, tbl
             USING ERRCODE = 'datatype_mismatch';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = document_column
+               AND attgenerated <> '') THEN
+        RAISE EXCEPTION 'column "%" of table % is a generated column: it cannot hold a search document',
+            document_column, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT n.nspname, c.cfgname INTO cfg
     FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE c.oid = config;
 

@@ -47,6 +47,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
+#include "rewrite/rewriteHandler.h"
 #include "tsearch/ts_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -86,6 +87,7 @@ typedef struct DocumentColumn
 	CoercionPathType path;		/* how column::text is computed */
 	FmgrInfo	cast;			/* cast or output function */
 	int			cast_nargs;
+	ExprState  *generated;		/* a stored generated column's expression */
 } DocumentColumn;
 
 typedef struct DocumentRel
@@ -97,6 +99,7 @@ typedef struct DocumentRel
 	Oid			config;
 	int			ncolumns;
 	DocumentColumn *columns;
+	bool		any_generated;
 } DocumentRel;
 
 /* ------------------------------------------------------------------------
@@ -342,23 +345,65 @@ lookup_document_rel(Relation rel, Trigger *trigger)
 		col->weight = args[DOC_ARG_FIRST + 2 * i + 1][0];
 		init_text_cast(col, TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid,
 					   dr->cxt);
+		if (TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->attgenerated == ATTRIBUTE_GENERATED_STORED)
+		{
+			/*
+			 * PostgreSQL computes it after the BEFORE triggers, which see the
+			 * null of an INSERT or the old value of an UPDATE: compute it here
+			 * too (its expression is immutable, so the values agree).
+			 */
+			MemoryContext old = MemoryContextSwitchTo(dr->cxt);
+
+			col->generated = ExecInitExpr(expression_planner((Expr *) build_column_default(rel, col->attnum)),
+										  NULL);
+			MemoryContextSwitchTo(old);
+			dr->any_generated = true;
+		}
 	}
 	dr->valid = true;
 	return dr;
 }
 
 static bool
+value_changed(Form_pg_attribute att, Datum oldval, bool oldnull, Datum newval, bool newnull)
+{
+	/* Binary equality: equal images have equal text forms. */
+	return oldnull != newnull ||
+		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
+}
+
+/* The value of a source column in a row (econtext scans that row's slot). */
+static Datum
+source_value(DocumentColumn *col, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext,
+			 bool *isnull)
+{
+	if (col->generated != NULL)
+		return ExecEvalExprSwitchContext(col->generated, econtext, isnull);
+	return heap_getattr(tuple, col->attnum, tupdesc, isnull);
+}
+
+/* Whether a source column's value differs from the stored one of oldtup. */
+static bool
+source_changed(DocumentColumn *col, TupleDesc tupdesc, HeapTuple oldtup, HeapTuple newtup,
+			   ExprContext *econtext)
+{
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = heap_getattr(oldtup, col->attnum, tupdesc, &oldnull);
+	Datum		newval = source_value(col, tupdesc, newtup, econtext, &newnull);
+
+	return value_changed(TupleDescAttr(tupdesc, col->attnum - 1), oldval, oldnull, newval, newnull);
+}
+
+static bool
 column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple newtup)
 {
-	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
 	bool		oldnull;
 	bool		newnull;
 	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
 	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
 
-	/* Binary equality: equal images have equal text forms. */
-	return oldnull != newnull ||
-		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
+	return value_changed(TupleDescAttr(tupdesc, attnum - 1), oldval, oldnull, newval, newnull);
 }
 
 /*
@@ -367,7 +412,7 @@ column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple
  * leaves a concatenation unchanged, so it is skipped.
  */
 static Datum
-build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple)
+build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext)
 {
 	Datum		document = (Datum) 0;
 
@@ -375,7 +420,7 @@ build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple)
 	{
 		DocumentColumn *col = &dr->columns[i];
 		bool		isnull;
-		Datum		value = heap_getattr(tuple, col->attnum, tupdesc, &isnull);
+		Datum		value = source_value(col, tupdesc, tuple, econtext, &isnull);
 		Datum		part;
 
 		if (isnull)
@@ -409,6 +454,8 @@ current_view_document_trigger(PG_FUNCTION_ARGS)
 	Datum		document;
 	bool		isnull = false;
 	int			attnum;
+	ExprContext *econtext = NULL;
+	bool		rebuild = true;
 
 	require_trigger_call(fcinfo, "current_view_document_trigger");
 	rel = trigdata->tg_relation;
@@ -416,22 +463,30 @@ current_view_document_trigger(PG_FUNCTION_ARGS)
 	dr = lookup_document_rel(rel, trigdata->tg_trigger);
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
 		: trigdata->tg_trigtuple;
+	if (dr->any_generated)
+	{
+		econtext = CreateStandaloneExprContext();
+		econtext->ecxt_scantuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)
+			? trigdata->tg_newslot : trigdata->tg_trigslot;
+	}
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		bool		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
+		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
 			column_changed(tupdesc, dr->doc_attnum, trigdata->tg_trigtuple, tuple);
-
 		for (int i = 0; i < dr->ncolumns && !rebuild; i++)
-			rebuild = column_changed(tupdesc, dr->columns[i].attnum,
-									 trigdata->tg_trigtuple, tuple);
-		if (!rebuild)
-			return PointerGetDatum(tuple);
+			rebuild = source_changed(&dr->columns[i], tupdesc, trigdata->tg_trigtuple, tuple,
+									 econtext);
 	}
-	document = build_document(dr, tupdesc, tuple);
-	attnum = dr->doc_attnum;
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum,
-													 &document, &isnull));
+	if (rebuild)
+	{
+		document = build_document(dr, tupdesc, tuple, econtext);
+		attnum = dr->doc_attnum;
+		tuple = heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum, &document, &isnull);
+	}
+	if (econtext != NULL)
+		FreeExprContext(econtext, true);
+	return PointerGetDatum(tuple);
 }
 
 /* ------------------------------------------------------------------------
