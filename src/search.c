@@ -69,6 +69,8 @@ PG_FUNCTION_INFO_V1(current_view_document_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_filter);
 PG_FUNCTION_INFO_V1(current_view_search_source_query);
+PG_FUNCTION_INFO_V1(current_view_search_oracle_query);
+PG_FUNCTION_INFO_V1(current_view_search_document_sql);
 
 /* ------------------------------------------------------------------------
  * Documents
@@ -115,6 +117,7 @@ typedef struct ChainLevel
 	char	   *key;			/* its primary key column */
 	char	   *parent;			/* foreign key to the next level, or NULL */
 	char	   *document;		/* its document column */
+	char	   *recomputed;		/* or SQL computing it from the columns */
 	char	   *column;			/* the search table's column for its key */
 	char		weight;			/* '\0': document as stored */
 	Oid			relid;
@@ -787,7 +790,8 @@ weight_text(char weight)
  *						WHERE key = t0.f [FOR SHARE]) t1 ON true ...
  *
  * level0_qual restricts the source rows ("" for none).  Levels above
- * lock_above are read FOR SHARE.
+ * lock_above are read FOR SHARE.  A level's document is its document column,
+ * or its recomputed SQL if it has one.
  */
 static void
 append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, int lock_above)
@@ -813,7 +817,8 @@ append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, i
 		ChainLevel *level = &src->levels[i];
 
 		appendStringInfo(buf, "%s(SELECT %s AS k, %s AS d", i > 0 ? " LEFT JOIN LATERAL " : "",
-						 quote_identifier(level->key), quote_identifier(level->document));
+						 quote_identifier(level->key),
+						 level->recomputed ? level->recomputed : quote_identifier(level->document));
 		if (level->parent != NULL)
 			appendStringInfo(buf, ", %s AS f", quote_identifier(level->parent));
 		appendStringInfo(buf, " FROM ONLY %s",
@@ -1037,16 +1042,86 @@ run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
 }
 
 /*
- * _search_source_query(search_schema name, search_table name, source regclass)
- * RETURNS text: the query computing all search rows of a source (its key
- * columns in chain order, then the document), for the initial fill.
+ * The document of a registered table computed from its columns, as the
+ * document trigger computes it (see register_search_document()), over the
+ * columns of the table named without an alias.  Needs SPI; the result is in
+ * the caller's context.
  */
-Datum
-current_view_search_source_query(PG_FUNCTION_ARGS)
+static char *
+document_sql(Oid ext_namespace, const char *schema, const char *table)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *qualified = quote_qualified_identifier(schema, table);
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	SPIPlanPtr	plan;
+	char	   *sql;
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		weights_datum;
+	char	  **columns;
+	char	  **weights = NULL;
+	char	   *config;
+	int			ncolumns;
+	int			n;
+	StringInfoData buf;
+
+	sql = psprintf("SELECT columns, weights, pg_catalog.format('%%I.%%I', config_schema, config_name)"
+				   " FROM %s.search_document_registry WHERE table_schema OPERATOR(pg_catalog.=) $1"
+				   " AND table_name OPERATOR(pg_catalog.=) $2",
+				   quote_identifier(get_namespace_name(ext_namespace)));
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(table));
+	plan = SPI_prepare(sql, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\"", sql);
+	if (execute_plan(plan, values, SPI_OK_SELECT) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no search document", qualified)));
+	MemoryContextSwitchTo(cxt);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	columns = registry_array(row, desc, 1, NAMEOID, -1, &ncolumns);
+	weights_datum = SPI_getbinval(row, desc, 2, &isnull);
+	if (!isnull)
+		weights = array_strings(weights_datum, TEXTOID, &n);
+	config = quote_literal_cstr(TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull)));
+	SPI_freeplan(plan);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int i = 0; i < ncolumns; i++)
+	{
+		char	   *part = psprintf("pg_catalog.to_tsvector(%s::pg_catalog.regconfig,"
+									" COALESCE(CAST(%s.%s AS pg_catalog.text), ''))",
+									config, qualified, quote_identifier(columns[i]));
+
+		if (i > 0)
+			appendStringInfoString(&buf, " OPERATOR(pg_catalog.||) ");
+		if (weights != NULL && weights[i] != NULL)
+			appendStringInfo(&buf, "pg_catalog.setweight(%s, %s::pg_catalog.\"char\")",
+							 part, weight_text(weights[i][0]));
+		else
+			appendStringInfoString(&buf, part);
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * The query computing all search rows of a source (its key columns in chain
+ * order, then the document) from the stored documents of its chain, or with
+ * every document recomputed from its columns.
+ */
+static Datum
+source_query(FunctionCallInfo fcinfo, bool recompute)
 {
 	Name		schema = PG_GETARG_NAME(0);
 	Name		name = PG_GETARG_NAME(1);
 	Oid			source = PG_GETARG_OID(2);
+	Oid			ext_namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
 	MemoryContext cxt = CurrentMemoryContext;
 	SearchTable *st;
 	StringInfoData sql;
@@ -1054,8 +1129,7 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
-	st = load_search_table(get_func_namespace(fcinfo->flinfo->fn_oid),
-						   NameStr(*schema), NameStr(*name));
+	st = load_search_table(ext_namespace, NameStr(*schema), NameStr(*name));
 	initStringInfo(&sql);
 	for (int s = 0; s < st->nsources; s++)
 	{
@@ -1063,6 +1137,9 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 
 		if (src->levels[0].relid != source)
 			continue;
+		for (int i = 0; i < src->nlevels && recompute; i++)
+			src->levels[i].recomputed = document_sql(ext_namespace, src->levels[i].schema,
+													 src->levels[i].table);
 		append_chain_query(&sql, src,
 						   src->filter ? psprintf(" WHERE (%s)", revalidated_filter(source, src->filter)) : "",
 						   src->nlevels);
@@ -1075,6 +1152,53 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 						qualified_relation_name(source),
 						quote_qualified_identifier(NameStr(*schema), NameStr(*name)))));
 	PG_RETURN_TEXT_P(cstring_to_text(sql.data));
+}
+
+/*
+ * _search_source_query(search_schema name, search_table name, source regclass)
+ * RETURNS text: the query computing all search rows of a source from the
+ * stored documents, for the initial fill and rebuilds.
+ */
+Datum
+current_view_search_source_query(PG_FUNCTION_ARGS)
+{
+	return source_query(fcinfo, false);
+}
+
+/*
+ * _search_oracle_query(search_schema name, search_table name, source regclass)
+ * RETURNS text: the same query with every document recomputed from its
+ * columns, for check_search_table.
+ */
+Datum
+current_view_search_oracle_query(PG_FUNCTION_ARGS)
+{
+	return source_query(fcinfo, true);
+}
+
+/*
+ * _search_document_sql(tbl regclass) RETURNS text: the document of a
+ * registered table computed from its columns, over the table unaliased.
+ */
+Datum
+current_view_search_document_sql(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *schema = get_namespace_name(get_rel_namespace(relid));
+	char	   *table = get_rel_name(relid);
+	char	   *result;
+
+	if (schema == NULL || table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	result = document_sql(get_func_namespace(fcinfo->flinfo->fn_oid), schema, table);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(result));
 }
 
 /* ------------------------------------------------------------------------
