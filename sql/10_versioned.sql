@@ -42,6 +42,7 @@ CREATE TABLE current_view_internal.versioned_table_registry (
     next_version text[],
     current_table name,         -- strategy 'table': the table of current rows
     created_functions text[] NOT NULL DEFAULT '{}',  -- signatures, for DROP FUNCTION
+    adopted_indexes name[] NOT NULL DEFAULT '{}',    -- existing, kept by unregister
     PRIMARY KEY (table_schema, table_name)
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
@@ -141,6 +142,48 @@ BEGIN
 END
 $$;
 
+-- A current_indexes entry as an index definition, validated against tbl:
+-- an entry that starts with '(' or 'USING method (' is one already (see
+-- src/current_indexes.c); any other is a plain column list such as
+-- 'party_id, "Created At" DESC', checked and quoted as in 1.0.
+CREATE FUNCTION current_view_internal._index_definition(tbl regclass, entry text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    definition text := entry;
+    cols name[];
+    col name;
+BEGIN
+    IF entry !~* '^\s*(\(|using\s+\S+?\s*\()' THEN
+        SELECT '(' || string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ') || ')',
+               array_agg(p.column_name)
+        INTO definition, cols
+        FROM current_view_internal._parse_column_list(entry) p;
+        FOREACH col IN ARRAY cols LOOP
+            PERFORM current_view_internal._column(tbl, col, 'index');
+        END LOOP;
+    END IF;
+    PERFORM current_view_internal._check_index_definition(tbl, definition);
+    RETURN definition;
+END
+$$;
+
+CREATE FUNCTION current_view_internal._check_index_definition(tbl regclass, definition text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_check_index_definition'
+LANGUAGE C STRICT;
+
+-- Create an index from a definition of _index_definition, with the
+-- predicate of current rows; returns its name, or that of the existing
+-- identical index adopted instead.
+CREATE FUNCTION current_view_internal._create_index(tbl regclass, definition text, index_name name,
+                                                    is_unique boolean, flag_column name, flag_value boolean)
+RETURNS name
+AS 'MODULE_PATHNAME', 'current_view_create_index'
+LANGUAGE C;
+
 CREATE FUNCTION @extschema@.register_versioned_table(
     tbl regclass,
     key_columns name[],
@@ -161,7 +204,6 @@ DECLARE
     rel record;
     att pg_attribute;
     col name;
-    cols name[];
     qtbl text;
     qview text;
     heads name;
@@ -169,11 +211,12 @@ DECLARE
     has_null boolean;
     key_list text;
     version_desc text;
-    index_columns text;
     index_specs text[] := '{}';
     spec text;
     created name[] := '{}';
+    adopted name[] := '{}';
     idx name;
+    wanted name;
     trigger_args text;
     write_args text;
     current_table name;
@@ -241,18 +284,15 @@ BEGIN
                 current_column, tbl
                 USING ERRCODE = 'datatype_mismatch';
         END IF;
+        -- The triggers set the flag; a generated column would be recomputed.
+        IF flag_existed AND att.attgenerated <> '' THEN
+            RAISE EXCEPTION 'column "%" of table % is generated and cannot mark current rows',
+                current_column, tbl
+                USING ERRCODE = 'invalid_table_definition';
+        END IF;
     END IF;
     FOREACH spec IN ARRAY current_indexes LOOP
-        SELECT string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', '),
-               array_agg(p.column_name)
-        INTO index_columns, cols
-        FROM current_view_internal._parse_column_list(spec) p;
-        FOREACH col IN ARRAY cols LOOP
-            IF col IS DISTINCT FROM current_column OR strategy <> 'flag' OR NOT flag_existed THEN
-                PERFORM current_view_internal._column(tbl, col, 'index');
-            END IF;
-        END LOOP;
-        index_specs := index_specs || index_columns;
+        index_specs := index_specs || current_view_internal._index_definition(tbl, spec);
     END LOOP;
     IF strategy = 'view' AND cardinality(index_specs) > 0 THEN
         RAISE EXCEPTION 'current_indexes need a strategy that stores current rows'
@@ -322,16 +362,20 @@ BEGIN
         END IF;
 
         -- Unique where the table allows it: a unique index on a partitioned
-        -- table must include the partition key.
-        idx := current_view_internal._object_name(rel.relname, 'current_key');
-        EXECUTE format('CREATE %sINDEX %I ON %s (%s) WHERE %I',
-                       CASE WHEN rel.relkind = 'r' THEN 'UNIQUE ' ELSE '' END,
-                       idx, qtbl, key_list, current_column);
-        created := created || idx;
-        FOR i IN 1 .. cardinality(index_specs) LOOP
-            idx := current_view_internal._object_name(rel.relname, 'current_' || i);
-            EXECUTE format('CREATE INDEX %I ON %s (%s) WHERE %I', idx, qtbl, index_specs[i], current_column);
-            created := created || idx;
+        -- table must include the partition key.  An existing index identical
+        -- to one of these is adopted (and kept by unregister); a repeated
+        -- entry adopts the index of the first.
+        FOR i IN 0 .. cardinality(index_specs) LOOP
+            wanted := current_view_internal._object_name(rel.relname,
+                          CASE WHEN i = 0 THEN 'current_key' ELSE 'current_' || i END);
+            idx := current_view_internal._create_index(tbl,
+                       CASE WHEN i = 0 THEN '(' || key_list || ')' ELSE index_specs[i] END,
+                       wanted, i = 0 AND rel.relkind = 'r', current_column, true);
+            IF idx = wanted THEN
+                created := created || idx;
+            ELSIF idx <> ALL (created || adopted) THEN
+                adopted := adopted || idx;
+            END IF;
         END LOOP;
 
         -- _load_library() folds to true when a statement on the view is
@@ -393,7 +437,8 @@ BEGIN
 
     -- (table_schema, table_name, key_columns, version_columns, strategy, current_column,
     --  view_name, heads_table, current_indexes, created_indexes, added_current_column,
-    --  append_only, deleted_column, next_version, current_table, created_functions)
+    --  append_only, deleted_column, next_version, current_table, created_functions,
+    --  adopted_indexes)
     PERFORM current_view_internal._registry_insert(ROW(rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
@@ -402,7 +447,8 @@ BEGIN
             current_view_internal._create_history_functions(tbl, key_columns, version_columns, strategy,
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
-                                                  next_version))::current_view_internal.versioned_table_registry);
+                                                  next_version),
+            adopted)::current_view_internal.versioned_table_registry);
 END
 $$;
 
