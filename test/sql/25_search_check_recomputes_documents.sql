@@ -10,13 +10,20 @@ INSERT INTO chk_model VALUES (10, 1, 'Corolla', '{hybrid}'), (11, 1, 'Camry', NU
 SELECT add_search_source('chk_search', 'chk_model', '{make_id}');
 SELECT check_search_table('chk_search');
 SET client_min_messages = warning;   -- rebuilds report their timings
+-- Change a stored document behind the triggers' back (as a replication
+-- apply worker could), then check.
+CREATE FUNCTION tamper(tbl regclass, row_id int) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('session_replication_role', 'replica', true);
+    EXECUTE format('UPDATE %s SET search_document = ''tampered'' WHERE id = $1', tbl) USING row_id;
+    PERFORM set_config('session_replication_role', 'origin', true);
+    RETURN check_search_table('chk_search');
+END
+$$;
 
--- A stored document changed behind the triggers' back (as a replication
--- apply worker could): the search rows are still right, the document is not.
-SET session_replication_role = replica;
-UPDATE chk_model SET search_document = 'tampered' WHERE id = 11;
-RESET session_replication_role;
-SELECT check_search_table('chk_search');
+-- A stored document tampered: the search rows are still right, the document
+-- is not.
+SELECT tamper('chk_model', 11);
 -- A rebuild copies the stored documents: the search row is now as wrong as
 -- the document, and counted (one missing row, one extra).
 CALL rebuild_search_table('chk_search');
@@ -27,10 +34,7 @@ SELECT check_search_table('chk_search');
 
 -- A parent's stored document tampered: counted once for the make, and the
 -- search rows of its models once the rebuild copied it.
-SET session_replication_role = replica;
-UPDATE chk_make SET search_document = 'tampered' WHERE id = 1;
-RESET session_replication_role;
-SELECT check_search_table('chk_search');
+SELECT tamper('chk_make', 1);
 CALL rebuild_search_table('chk_search');
 SELECT check_search_table('chk_search');
 -- An UPDATE that changes no source column keeps the document; writing the
@@ -47,5 +51,6 @@ CALL rebuild_search_table('chk_search');
 SELECT check_search_table('chk_search');
 
 RESET client_min_messages;
+DROP FUNCTION tamper(regclass, int);
 SELECT drop_search_table('chk_search');
 DROP TABLE chk_model, chk_make;
