@@ -943,36 +943,30 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 			break;
 		case PLAN_UPDATE:
 		case PLAN_CASCADE:
+		case PLAN_ADOPT:
 			appendStringInfo(&sql, "UPDATE %s x SET ", sr->search_name);
 			for (int i = 1; i < src->nlevels; i++)
 				appendStringInfo(&sql, "%s = q.k%d, ", quote_identifier(src->levels[i].column), i);
 			appendStringInfoString(&sql, "document = q.document FROM (");
-			append_chain_query(&sql, src, kind == PLAN_UPDATE ? key_qual.data : "",
+
+			/*
+			 * Adopted children are found through the chain's foreign keys:
+			 * their search rows do not name an ancestor that did not exist.
+			 */
+			append_chain_query(&sql, src,
+							   kind == PLAN_UPDATE ? key_qual.data
+							   : kind == PLAN_ADOPT ? reaching_qual(src, role->level) : "",
 							   role->level);
 			appendStringInfoString(&sql, ") q(");
 			for (int i = 0; i < src->nlevels; i++)
 				appendStringInfo(&sql, "k%d, ", i);
 			appendStringInfoString(&sql, "document) WHERE ");
-			append_level_qual(&sql, src, role->level);
-			appendStringInfo(&sql, " AND x.%s ", quote_identifier(src->levels[0].column));
-			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
-			appendStringInfoString(&sql, " q.k0");
-			append_outside_chain(&sql, sr->table, src);
-			break;
-		case PLAN_ADOPT:
-			/*
-			 * The children are found through the chain's foreign keys: their
-			 * search rows do not name an ancestor that did not exist.
-			 */
-			appendStringInfo(&sql, "UPDATE %s x SET ", sr->search_name);
-			for (int i = 1; i < src->nlevels; i++)
-				appendStringInfo(&sql, "%s = q.k%d, ", quote_identifier(src->levels[i].column), i);
-			appendStringInfoString(&sql, "document = q.document FROM (");
-			append_chain_query(&sql, src, reaching_qual(src, role->level), role->level);
-			appendStringInfoString(&sql, ") q(");
-			for (int i = 0; i < src->nlevels; i++)
-				appendStringInfo(&sql, "k%d, ", i);
-			appendStringInfo(&sql, "document) WHERE x.%s ", quote_identifier(src->levels[0].column));
+			if (kind != PLAN_ADOPT)
+			{
+				append_level_qual(&sql, src, role->level);
+				appendStringInfoString(&sql, " AND ");
+			}
+			appendStringInfo(&sql, "x.%s ", quote_identifier(src->levels[0].column));
 			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
 			appendStringInfoString(&sql, " q.k0");
 			append_outside_chain(&sql, sr->table, src);
