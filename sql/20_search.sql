@@ -24,6 +24,20 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'current_view_search_source_query'
 LANGUAGE C STRICT;
 
+-- The same query with every document recomputed from its columns: the
+-- oracle of check_search_table.
+CREATE FUNCTION current_view_internal._search_oracle_query(search_schema name, search_table name, source regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_oracle_query'
+LANGUAGE C STRICT;
+
+-- The document of a registered table computed from its columns, over the
+-- table named without an alias.
+CREATE FUNCTION current_view_internal._search_document_sql(tbl regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_document_sql'
+LANGUAGE C STRICT;
+
 -- One row per table with a document column, by name (not OID).
 CREATE TABLE current_view_internal.search_document_registry (
     table_schema name NOT NULL,
@@ -151,6 +165,12 @@ BEGIN
             document_column, tbl
             USING ERRCODE = 'datatype_mismatch';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = document_column
+               AND attgenerated <> '') THEN
+        RAISE EXCEPTION 'column "%" of table % is a generated column: it cannot hold a search document',
+            document_column, tbl
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT n.nspname, c.cfgname INTO cfg
     FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE c.oid = config;
 
@@ -253,7 +273,7 @@ BEGIN
         WHERE s.search_schema = $1 AND s.search_table = $2 AND c.oid = tbl;
         CONTINUE WHEN NOT in_chain;
         EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
-                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'UPDATE' END,
+                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'INSERT OR UPDATE' END,
                        tbl, args);
         IF is_source THEN
             EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
@@ -577,8 +597,10 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_search_invalidate'
 LANGUAGE C STRICT;
 
--- The number of search rows that are missing, extra or wrong: 0 when
--- healthy (computed from the base tables, like the initial fill).
+-- The number of search rows that are missing, extra or wrong, with every
+-- document recomputed from its columns, plus the number of rows of the
+-- chains' tables whose stored document is not what its columns give: 0 when
+-- healthy.
 CREATE FUNCTION @extschema@.check_search_table(search_table regclass)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
@@ -602,11 +624,25 @@ BEGIN
             'WITH want AS (%s), have AS (SELECT %s, document FROM %s x WHERE x.%I IS NOT NULL%s)
              SELECT count(*) FROM ((TABLE want EXCEPT ALL TABLE have)
                                    UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
-            current_view_internal._search_source_query(r.search_schema, r.search_table,
+            current_view_internal._search_oracle_query(r.search_schema, r.search_table,
                                              format('%I.%I', r.source_schema, r.source_table)::regclass),
             current_view_internal._column_list(r.search_columns), search_table, r.search_columns[1],
             (SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '')
              FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns)))
+        INTO n;
+        wrong := wrong + n;
+    END LOOP;
+    FOR r IN
+        SELECT DISTINCT u.sch, u.tab, u.doc
+        FROM current_view_internal.search_source_registry s
+        JOIN pg_class c ON c.relname = s.search_table
+        JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = s.search_schema
+        CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables, s.document_columns) u(sch, tab, doc)
+        WHERE c.oid = $1
+    LOOP
+        EXECUTE format('SELECT count(*) FROM ONLY %I.%I WHERE %I IS DISTINCT FROM %s',
+                       r.sch, r.tab, r.doc,
+                       current_view_internal._search_document_sql(format('%I.%I', r.sch, r.tab)::regclass))
         INTO n;
         wrong := wrong + n;
     END LOOP;

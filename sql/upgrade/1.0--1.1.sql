@@ -83,6 +83,27 @@ $upgrade$;
 DROP FUNCTION current_view_internal._secure_registry(pg_catalog.regclass, name, name, text);
 DROP FUNCTION current_view_internal._owns_table(name, name);
 DROP FUNCTION current_view_internal._table_exists(name, name);
+-- Search tables: the triggers on the ancestors of a source also fire on
+-- INSERT, which adopts the rows that referenced a new key first (deferred
+-- foreign keys, 20_search.sql).  The event triggers must not fire on these
+-- drops either.
+DO $upgrade$
+DECLARE
+    trg record;
+BEGIN
+    FOR trg IN
+        SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel, pg_catalog.pg_get_triggerdef(t.oid) AS def
+        FROM pg_catalog.pg_trigger t
+        WHERE t.tgfoid OPERATOR(pg_catalog.=)
+              'current_view_internal.current_view_search_trigger()'::pg_catalog.regprocedure
+          AND pg_catalog.pg_get_triggerdef(t.oid) OPERATOR(pg_catalog.~) ' AFTER UPDATE ON '
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+        EXECUTE pg_catalog.replace(trg.def, ' AFTER UPDATE ON ', ' AFTER INSERT OR UPDATE ON ');
+    END LOOP;
+END
+$upgrade$;
+
 ALTER EVENT TRIGGER current_view_forget_dropped_tables ENABLE;
 ALTER EVENT TRIGGER current_view_forget_dropped_search_tables ENABLE;
 
