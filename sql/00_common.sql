@@ -84,14 +84,27 @@ BEGIN
 END
 $$;
 
--- A name built from a base and a suffix, shortened to fit in NAMEDATALEN
--- like PostgreSQL's own generated names.
+-- A name built from a base and a suffix that fits in NAMEDATALEN: when the
+-- base must be shortened, it is cut on a character boundary (by bytes, so
+-- that the suffix survives multibyte names) and followed by a short hash of
+-- the whole base, so that bases with a common beginning keep distinct names.
 CREATE FUNCTION current_view_internal._object_name(base name, suffix text)
 RETURNS name
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT (left(base::text, 63 - octet_length('_' || suffix)) || '_' || suffix)::name
+DECLARE
+    room integer := 63 - octet_length('_' || suffix);
+    clipped text := base;
+BEGIN
+    IF octet_length(base) <= room THEN
+        RETURN (base || '_' || suffix)::name;
+    END IF;
+    WHILE octet_length(clipped) > room - 9 LOOP
+        clipped := left(clipped, -1);
+    END LOOP;
+    RETURN (clipped || '_' || left(md5(base), 8) || '_' || suffix)::name;
+END
 $$;
 
 -- Always true.  The view of a 'flag' table calls it in its WHERE clause: the

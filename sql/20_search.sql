@@ -128,6 +128,7 @@ BEGIN
     SELECT c.relname, c.relkind, n.nspname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
+    PERFORM current_view_internal._require_registrable(tbl, 'search document table');
     IF EXISTS (SELECT 1 FROM current_view_internal.search_document_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % already has a search document', tbl
@@ -392,6 +393,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         PERFORM current_view_internal._require_owner(cur);
+        PERFORM current_view_internal._require_registrable(cur, 'search source');
         key := current_view_internal._search_key(cur);
         SELECT r.document_column INTO doc
         FROM current_view_internal.search_document_registry r
