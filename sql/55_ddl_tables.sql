@@ -2,15 +2,19 @@
 -- Table-level DDL on registered tables: each command either keeps the
 -- registration working or is refused before it changes anything.
 --
--- The registries name tables, and the trigger arguments and generated
--- functions embed those names: a rename or a move to another schema of a
--- registered table or of anything its registration created is refused (the
--- hint says how to do it: unregister, run the command, register again, which
--- keeps the table's rows).  Inheritance (non-declarative) is refused both
--- ways.  The derived tables follow the owner and the persistence of their
--- table; a change of either on a derived table alone is refused.
--- DROP EXTENSION is refused while tables are registered; with CASCADE it
--- first unregisters everything, so that nothing is left behind.
+-- RENAME TO and SET SCHEMA of a registered versioned table keep it working:
+-- at the end of the command its registration takes the new name, its view,
+-- heads and current tables move with it to the new schema, the triggers that
+-- name it are created again with the new names, and its generated functions
+-- are created again under the new name (with the old ones' grants).  The
+-- other relations a registration names (views, heads and current tables,
+-- indexes, search tables and their sources) are named in trigger arguments
+-- and registry rows of other registrations: renaming or moving them is
+-- refused, with a hint.  Inheritance (non-declarative) is refused both ways.
+-- The derived tables follow the owner and the persistence of their table; a
+-- change of either on a derived table alone is refused.  DROP EXTENSION is
+-- refused while tables are registered; with CASCADE it first unregisters
+-- everything, so that nothing is left behind.
 --
 -- The event triggers run with the rights of the role running the command,
 -- reference relations by OID and quote every name they put into SQL.
@@ -95,26 +99,39 @@ $$;
 -- about to rename rel or move it to another schema ('rename', 'set schema'),
 -- make rel a child of other ('inherit') or give a new table the parent rel
 -- ('inherits'), or change rel's persistence ('set logged', 'set unlogged').
--- Raises 0A000 where the command would break a registration.
-CREATE FUNCTION current_view_internal._refuse_table_ddl(action text, rel regclass, other regclass)
+-- Raises 0A000 where the command would break a registration.  A registered
+-- versioned table about to be renamed or moved is remembered, with its
+-- name, for _follow_table_ddl (a stack in a session setting, as in
+-- 50_partitions.sql: it rolls back with the command).
+CREATE FUNCTION current_view_internal._check_table_ddl(action text, rel regclass, other regclass)
 RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r record;
 BEGIN
     IF action IN ('rename', 'set schema') THEN
-        SELECT * INTO r FROM current_view_internal._registered_relations() x WHERE x.rel = $2 LIMIT 1;
-        IF FOUND THEN
+        -- A versioned table that is also a search source is named by the search registry.
+        SELECT * INTO r FROM current_view_internal._registered_relations() x WHERE x.rel = $2
+        ORDER BY x.role = 'versioned table' LIMIT 1;
+        IF r.role = 'versioned table' THEN
+            PERFORM set_config('current_view_ddl.renamed',
+                               (coalesce(nullif(current_setting('current_view_ddl.renamed', true), ''), '[]')::jsonb
+                                || (SELECT jsonb_build_array(jsonb_build_array(c.oid::bigint, n.nspname, c.relname))
+                                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                    WHERE c.oid = $2))::text,
+                               false);
+        ELSIF FOUND THEN
             RAISE EXCEPTION 'cannot % % because it is the % of registration %',
                 CASE action WHEN 'rename' THEN 'rename' ELSE 'move' END, rel, r.role,
                 coalesce(r.registered::text, '(a table that no longer exists)')
                 USING ERRCODE = 'feature_not_supported',
-                      DETAIL = 'The registration, its triggers and its generated functions name it.',
+                      DETAIL = 'The registration and its triggers name it.',
                       HINT = CASE WHEN r.role LIKE 'search%'
                                   THEN 'Drop the search table (drop_search_table), run the command, and add the sources again.'
-                                  ELSE 'Unregister the table (unregister_versioned_table), run the command, and register it again: the rows of the table stay.' END;
+                                  ELSE format('Rename or move %s instead: what it created follows it. Or unregister it (unregister_versioned_table), run the command, and register it again: the rows of the table stay.',
+                                              coalesce(r.registered::text, 'the table')) END;
         END IF;
     ELSIF action IN ('inherit', 'inherits') THEN
         SELECT * INTO r FROM current_view_internal._registered_relations() x
@@ -200,7 +217,169 @@ BEGIN
 END
 $$;
 
--- After ALTER TABLE, ALTER VIEW and CREATE TABLE: the derived objects of a
+-- The arguments of a trigger (pg_trigger.tgargs, each ended by a zero byte).
+CREATE FUNCTION current_view_internal._trigger_args(tgargs bytea)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    args text[] := '{}';
+    rest bytea := tgargs;
+    stop integer;
+BEGIN
+    LOOP
+        stop := position('\x00'::bytea IN rest);
+        EXIT WHEN stop = 0;
+        args := args || convert_from(substring(rest FROM 1 FOR stop - 1), current_setting('server_encoding'));
+        rest := substring(rest FROM stop + 1);
+    END LOOP;
+    RETURN args;
+END
+$$;
+
+-- "EXECUTE FUNCTION current_view_internal.fn('a', ...)", as pg_get_triggerdef
+-- ends the definition of a trigger of fn with these arguments.
+CREATE FUNCTION current_view_internal._trigger_call(fn regproc, args text[])
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('EXECUTE FUNCTION current_view_internal.%I(%s)', (SELECT proname FROM pg_proc WHERE oid = fn),
+                  coalesce(string_agg('''' || CASE WHEN current_setting('standard_conforming_strings') = 'on'
+                                                   THEN replace(a, '''', '''''')
+                                                   ELSE replace(replace(a, '\', '\\'), '''', '''''') END || '''',
+                                      ', ' ORDER BY i), ''))
+    FROM unnest(args) WITH ORDINALITY u(a, i)
+$$;
+
+-- At the end of a command that renamed or moved registered versioned table
+-- tbl, formerly old_schema.old_name: the registration (and an unfinished
+-- rebuild's progress) takes the new name, the view, heads and current tables
+-- move to the new schema, the triggers that name the table are created again
+-- with the new names, and the generated functions under the new name.
+CREATE FUNCTION current_view_internal._follow_rename(tbl regclass, old_schema name, old_name name)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reg current_view_internal.versioned_table_registry;
+    progress current_view_internal.rebuild_progress_registry;
+    new_schema name;
+    new_name name;
+    d record;
+    trg record;
+    args text[];
+    old_call text;
+    old_functions pg_proc[];
+    fn regprocedure;
+    g record;
+BEGIN
+    SELECT n.nspname, c.relname INTO new_schema, new_name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+    SELECT r.* INTO reg FROM current_view_internal.versioned_table_registry r
+    WHERE r.table_schema = old_schema AND r.table_name = old_name;
+    IF NOT FOUND OR (new_schema, new_name) = (old_schema, old_name) THEN
+        RETURN;
+    END IF;
+    -- The old row goes first: its name no longer resolves, and the commands
+    -- below move what it names.
+    PERFORM current_view_internal._registry_delete(reg);
+    FOR progress IN SELECT * FROM current_view_internal.rebuild_progress_registry p
+                    WHERE p.kind = 'versioned' AND p.table_schema = old_schema AND p.table_name = old_name LOOP
+        PERFORM current_view_internal._registry_delete(progress);
+        progress.table_schema := new_schema;
+        progress.table_name := new_name;
+        PERFORM current_view_internal._registry_insert(progress);
+    END LOOP;
+
+    IF new_schema <> old_schema THEN
+        FOR d IN SELECT DISTINCT c.oid::regclass AS rel, c.relkind
+                 FROM unnest(ARRAY[reg.view_name, reg.heads_table, reg.current_table]) o(name)
+                 JOIN pg_namespace n ON n.nspname = old_schema
+                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name LOOP
+            EXECUTE format('ALTER %s %s SET SCHEMA %I', CASE WHEN d.relkind = 'v' THEN 'VIEW' ELSE 'TABLE' END,
+                           d.rel, new_schema);
+        END LOOP;
+    END IF;
+
+    -- The triggers of the table, its view and its current table whose
+    -- arguments name the table: its schema and name first (history
+    -- triggers), or the heads table's schema ('flag' triggers).  Each is
+    -- created again from its own definition with only the arguments changed;
+    -- a definition that does not end with its call is refused.
+    FOR trg IN
+        SELECT t.tgname, t.tgrelid::regclass AS rel, t.tgfoid::regproc AS fn, t.tgenabled,
+               current_view_internal._trigger_args(t.tgargs) AS args, pg_get_triggerdef(t.oid) AS def
+        FROM pg_trigger t
+        WHERE (t.tgrelid = tbl
+               OR t.tgrelid IN (SELECT c.oid FROM unnest(ARRAY[reg.view_name, reg.current_table]) o(name)
+                                JOIN pg_namespace n ON n.nspname = new_schema
+                                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name))
+          AND NOT t.tgisinternal AND t.tgparentid = 0
+          AND t.tgfoid IN ('current_view_internal.current_view_write_trigger'::regproc,
+                           'current_view_internal.current_view_table_trigger'::regproc,
+                           'current_view_internal.current_view_flag_trigger'::regproc)
+    LOOP
+        args := trg.args;
+        IF trg.fn = 'current_view_internal.current_view_flag_trigger'::regproc THEN
+            CONTINUE WHEN args[1] IS DISTINCT FROM old_schema::text;
+            args[1] := new_schema;
+        ELSE
+            CONTINUE WHEN (args[1], args[2]) IS DISTINCT FROM (old_schema::text, old_name::text);
+            args[1] := new_schema;
+            args[2] := new_name;
+        END IF;
+        old_call := current_view_internal._trigger_call(trg.fn, trg.args);
+        IF right(trg.def, length(old_call)) <> old_call THEN
+            RAISE EXCEPTION 'cannot follow the rename of % because trigger % on % has an unexpected definition',
+                tbl, trg.tgname, trg.rel
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Unregister the table, run the command, and register it again.';
+        END IF;
+        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+        EXECUTE left(trg.def, length(trg.def) - length(old_call))
+                || current_view_internal._trigger_call(trg.fn, args);
+        IF trg.tgenabled <> 'O' THEN
+            EXECUTE format('ALTER TABLE %s %s TRIGGER %I', trg.rel,
+                           CASE trg.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'
+                                              ELSE 'ENABLE ALWAYS' END, trg.tgname);
+        END IF;
+    END LOOP;
+
+    -- The generated functions embed the table's name: created again under
+    -- the new one, with the grants of the old ones.
+    SELECT array_agg(p ORDER BY u.i) INTO old_functions
+    FROM unnest(reg.created_functions) WITH ORDINALITY u(sig, i)
+    JOIN pg_proc p ON p.oid = to_regprocedure(u.sig);
+    FOR i IN 1 .. coalesce(cardinality(old_functions), 0) LOOP
+        EXECUTE format('DROP FUNCTION %s', old_functions[i].oid::regprocedure);
+    END LOOP;
+    reg.table_schema := new_schema;
+    reg.table_name := new_name;
+    reg.created_functions := current_view_internal._create_history_functions(
+        tbl, reg.key_columns, reg.version_columns, reg.strategy, reg.current_column,
+        coalesce(reg.current_table, reg.view_name), reg.deleted_column, reg.next_version);
+    PERFORM current_view_internal._registry_insert(reg);
+    PERFORM current_view_internal._follow_table(tbl);
+    FOR i IN 1 .. least(coalesce(cardinality(old_functions), 0), cardinality(reg.created_functions)) LOOP
+        CONTINUE WHEN old_functions[i].proacl IS NULL;
+        fn := to_regprocedure(reg.created_functions[i]);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+        FOR g IN SELECT a.grantee, a.is_grantable FROM aclexplode(old_functions[i].proacl) a
+                 WHERE a.grantee <> old_functions[i].proowner LOOP
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', fn,
+                           CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                ELSE quote_ident((SELECT rolname FROM pg_roles WHERE oid = g.grantee)) END,
+                           CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- After ALTER TABLE, ALTER VIEW, ALTER INDEX and CREATE TABLE: a registered table renamed
+-- or moved keeps its registration (_follow_rename); the derived objects of a
 -- registered table whose owner or persistence changed follow it; a derived
 -- relation changed on its own, or an unlogged partition added to a registered
 -- table, makes the command fail.
@@ -210,8 +389,16 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    renamed jsonb := coalesce(nullif(current_setting('current_view_ddl.renamed', true), ''), '[]')::jsonb;
     r record;
 BEGIN
+    IF jsonb_array_length(renamed) > 0 THEN
+        PERFORM set_config('current_view_ddl.renamed', '[]', false);
+        FOR r IN SELECT (e->>0)::oid::regclass AS rel, e->>1 AS old_schema, e->>2 AS old_name
+                 FROM jsonb_array_elements(renamed) e LOOP
+            PERFORM current_view_internal._follow_rename(r.rel, r.old_schema, r.old_name);
+        END LOOP;
+    END IF;
     FOR r IN
         SELECT DISTINCT x.rel, x.role, x.registered
         FROM pg_event_trigger_ddl_commands() cmd
@@ -303,5 +490,5 @@ CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
     EXECUTE FUNCTION current_view_internal._table_ddl_start();
 
 CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'CREATE TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'CREATE TABLE')
     EXECUTE FUNCTION current_view_internal._follow_table_ddl();

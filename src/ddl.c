@@ -21,7 +21,7 @@
 
 PG_FUNCTION_INFO_V1(current_view_table_ddl_start);
 
-/* current_view_internal._refuse_table_ddl(action, rel, other) */
+/* current_view_internal._check_table_ddl(action, rel, other) */
 static void
 check_table_ddl(const char *action, Oid relid, Oid other)
 {
@@ -36,7 +36,7 @@ check_table_ddl(const char *action, Oid relid, Oid other)
 	values[2] = ObjectIdGetDatum(other);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT current_view_internal._refuse_table_ddl($1, $2, $3)",
+	if (SPI_execute_with_args("SELECT current_view_internal._check_table_ddl($1, $2, $3)",
 							  3, argtypes, values, nulls, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed");
 	SPI_finish();

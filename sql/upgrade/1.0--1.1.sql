@@ -140,7 +140,7 @@ CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
                  'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION')
     EXECUTE FUNCTION current_view_internal._table_ddl_start();
 CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'CREATE TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'CREATE TABLE')
     EXECUTE FUNCTION current_view_internal._follow_table_ddl();
 
 -- The functions and views of 1.1, replacing 1.0's in place.

@@ -79,19 +79,19 @@ SELECT versioned_state('cache_flag') AS flag, versioned_state('cache_table') AS 
 
 -- A partitioned versioned table keeps logged partitions: its heads table is
 -- logged (PostgreSQL 15 has no unlogged partitioned tables).
-CREATE TABLE ledger (id int, v int, name text) PARTITION BY RANGE (v);
-CREATE TABLE ledger_1 PARTITION OF ledger FOR VALUES FROM (0) TO (10);
-CREATE UNLOGGED TABLE ledger_2 PARTITION OF ledger FOR VALUES FROM (10) TO (20);
-SELECT expect_error($$SELECT register_versioned_table('ledger', '{id}', '{v}')$$);
-ALTER TABLE ledger_2 SET LOGGED;
-SELECT register_versioned_table('ledger', '{id}', '{v}');
-SELECT expect_error($$ALTER TABLE ledger_2 SET UNLOGGED$$);
-SELECT expect_error($$CREATE UNLOGGED TABLE ledger_3 PARTITION OF ledger FOR VALUES FROM (20) TO (30)$$);
-CREATE UNLOGGED TABLE ledger_4 (LIKE ledger);
-SELECT expect_error($$ALTER TABLE ledger ATTACH PARTITION ledger_4 FOR VALUES FROM (30) TO (40)$$);
-SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'ledger'::regclass;
-INSERT INTO ledger VALUES (1, 1, 'a'), (1, 12, 'b'), (2, 3, 'c');
-SELECT versioned_state('ledger');
+CREATE TABLE ddl_ledger (id int, v int, name text) PARTITION BY RANGE (v);
+CREATE TABLE ddl_ledger_1 PARTITION OF ddl_ledger FOR VALUES FROM (0) TO (10);
+CREATE UNLOGGED TABLE ddl_ledger_2 PARTITION OF ddl_ledger FOR VALUES FROM (10) TO (20);
+SELECT expect_error($$SELECT register_versioned_table('ddl_ledger', '{id}', '{v}')$$);
+ALTER TABLE ddl_ledger_2 SET LOGGED;
+SELECT register_versioned_table('ddl_ledger', '{id}', '{v}');
+SELECT expect_error($$ALTER TABLE ddl_ledger_2 SET UNLOGGED$$);
+SELECT expect_error($$CREATE UNLOGGED TABLE ddl_ledger_3 PARTITION OF ddl_ledger FOR VALUES FROM (20) TO (30)$$);
+CREATE UNLOGGED TABLE ddl_ledger_4 (LIKE ddl_ledger);
+SELECT expect_error($$ALTER TABLE ddl_ledger ATTACH PARTITION ddl_ledger_4 FOR VALUES FROM (30) TO (40)$$);
+SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'ddl_ledger'::regclass;
+INSERT INTO ddl_ledger VALUES (1, 1, 'a'), (1, 12, 'b'), (2, 3, 'c');
+SELECT versioned_state('ddl_ledger');
 
 -- Search sources are logged like their search table.
 CREATE UNLOGGED TABLE notes (id int PRIMARY KEY, body text);
@@ -108,4 +108,4 @@ SELECT check_search_table('notes_search');
 SELECT drop_search_table('notes_search');
 SELECT unregister_search_document('notes');
 DROP VIEW derived_persistence;
-DROP TABLE notes, ledger, ledger_4, cache_flag, cache_table, pet_flag, pet_table, pet_view, scratch CASCADE;
+DROP TABLE notes, ddl_ledger, ddl_ledger_4, cache_flag, cache_table, pet_flag, pet_table, pet_view, scratch CASCADE;
