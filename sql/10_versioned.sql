@@ -404,7 +404,8 @@ BEGIN
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version))::current_view_internal.versioned_table_registry);
-    PERFORM current_view_internal._follow_table(tbl);
+    -- What the caller created gets the table's owner and persistence (55_ddl_tables.sql).
+    PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END
 $$;
 

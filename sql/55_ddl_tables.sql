@@ -20,9 +20,13 @@
 -- reference relations by OID and quote every name they put into SQL.
 
 -- Every relation the registries name that exists, by OID: what it is to its
--- registration, and the registered table (or search table) it belongs to.
+-- registration, the registered table (or search table) it belongs to, and
+-- whether it has that table's owner.  Only such a relation is treated as the
+-- registration's: a registry row names objects by name, and once its own
+-- object is dropped the name may be taken by another role's object, which
+-- nothing here may then refuse, move, alter or give away.
 CREATE FUNCTION current_view_internal._registered_relations()
-RETURNS TABLE (rel regclass, role text, registered regclass)
+RETURNS TABLE (rel regclass, role text, registered regclass, is_owned boolean)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -44,7 +48,7 @@ AS $$
                s.search_schema, s.search_table
         FROM current_view_internal.search_source_registry s
         CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables) WITH ORDINALITY u (sch, tab, i))
-    SELECT c.oid::regclass, n.role, rc.oid::regclass
+    SELECT c.oid::regclass, n.role, rc.oid::regclass, c.relowner = rc.relowner
     FROM named n
     JOIN pg_namespace s ON s.nspname = n.rel_schema
     JOIN pg_class c ON c.relnamespace = s.oid AND c.relname = n.rel_name
@@ -98,11 +102,12 @@ $$;
 -- Called by the ddl_command_start event trigger (src/ddl.c) for a command
 -- about to rename rel or move it to another schema ('rename', 'set schema'),
 -- make rel a child of other ('inherit') or give a new table the parent rel
--- ('inherits'), or change rel's persistence ('set logged', 'set unlogged').
--- Raises 0A000 where the command would break a registration.  A registered
--- versioned table about to be renamed or moved is remembered, with its
--- name, for _follow_table_ddl (a stack in a session setting, as in
--- 50_partitions.sql: it rolls back with the command).
+-- ('inherits'), change rel's persistence ('set logged', 'set unlogged') or
+-- its owner ('owner').  Raises 0A000 where the command would break a
+-- registration.  A registered versioned table about to be renamed or moved is
+-- remembered with its name, one about to change owners with its owner, for
+-- _follow_table_ddl (in session settings, as in 50_partitions.sql: they roll
+-- back with the command).
 CREATE FUNCTION current_view_internal._check_table_ddl(action text, rel regclass, other regclass)
 RETURNS void
 LANGUAGE plpgsql
@@ -113,7 +118,7 @@ DECLARE
 BEGIN
     IF action IN ('rename', 'set schema') THEN
         -- A versioned table that is also a search source is named by the search registry.
-        SELECT * INTO r FROM current_view_internal._registered_relations() x WHERE x.rel = $2
+        SELECT * INTO r FROM current_view_internal._registered_relations() x WHERE x.rel = $2 AND x.is_owned
         ORDER BY x.role = 'versioned table' LIMIT 1;
         IF r.role = 'versioned table' THEN
             PERFORM set_config('current_view_ddl.renamed',
@@ -135,7 +140,8 @@ BEGIN
         END IF;
     ELSIF action IN ('inherit', 'inherits') THEN
         SELECT * INTO r FROM current_view_internal._registered_relations() x
-        WHERE x.rel IN ($2, $3) AND x.role IN ('versioned table', 'search source', 'search chain table')
+        WHERE x.rel IN ($2, $3) AND x.is_owned
+          AND x.role IN ('versioned table', 'search source', 'search chain table')
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'table % cannot take part in table inheritance because it is a % of registration %',
@@ -146,7 +152,7 @@ BEGIN
         END IF;
     ELSIF action IN ('set logged', 'set unlogged') THEN
         SELECT * INTO r FROM current_view_internal._registered_relations() x
-        WHERE x.rel = $2
+        WHERE x.rel = $2 AND x.is_owned
           AND ((x.role IN ('heads table', 'current table')
                 -- The change that makes it follow its table is allowed (_follow_table).
                 AND (SELECT relpersistence FROM pg_class WHERE oid = x.registered)
@@ -170,16 +176,34 @@ BEGIN
                                   THEN format('Change the persistence of %s: its derived tables follow.', r.registered)
                                   ELSE 'Keep it logged.' END;
         END IF;
+    ELSIF action = 'owner' THEN
+        SELECT * INTO r FROM current_view_internal._registered_relations() x
+        WHERE x.rel = $2 AND x.is_owned AND x.role IN ('versioned table', 'view', 'heads table', 'current table')
+        ORDER BY x.role = 'versioned table' DESC LIMIT 1;
+        IF r.role = 'versioned table' THEN
+            PERFORM set_config('current_view_ddl.owners',
+                               (coalesce(nullif(current_setting('current_view_ddl.owners', true), ''), '[]')::jsonb
+                                || jsonb_build_array(jsonb_build_array(
+                                       $2::oid::bigint, (SELECT relowner FROM pg_class WHERE oid = $2)::bigint)))::text,
+                               false);
+        ELSIF FOUND THEN
+            RAISE EXCEPTION 'cannot change the owner of % because it is the % of registration %',
+                rel, r.role, r.registered
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = 'The triggers write it as the owner of the registered table.',
+                      HINT = format('Change the owner of %s: what it created follows.', r.registered);
+        END IF;
     END IF;
 END
 $$;
 
--- Give the derived tables, view and functions of versioned table tbl the
--- owner of tbl, and its heads and current tables its persistence: the
--- triggers run as the table's owner, and a crash must empty the derived
--- tables of an unlogged table with it.  Each relation changes in one
--- command, so that the event trigger below sees it consistent.
-CREATE FUNCTION current_view_internal._follow_table(tbl regclass)
+-- Give the heads and current tables of versioned table tbl its
+-- persistence, and the derived relations owned by relations_from and the
+-- generated functions owned by functions_from its owner: the triggers run as
+-- the table's owner, and a crash must empty the derived tables of an
+-- unlogged table with it.  Only what has tbl's owner or the given one is
+-- touched (see _registered_relations).  Each relation changes in one command.
+CREATE FUNCTION current_view_internal._follow_table(tbl regclass, relations_from oid, functions_from oid)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -187,16 +211,18 @@ AS $$
 DECLARE
     reg current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
     t pg_class;
+    owner_name text;
     d record;
     fn regprocedure;
     sig text;
 BEGIN
     SELECT * INTO t FROM pg_class WHERE oid = tbl;
+    owner_name := (SELECT quote_ident(rolname) FROM pg_roles WHERE oid = t.relowner);
     FOR d IN
-        SELECT c.oid::regclass AS rel, c.relkind, c.relowner, c.relpersistence
+        SELECT DISTINCT c.oid::regclass AS rel, c.relkind, c.relowner, c.relpersistence
         FROM current_view_internal._registered_relations() x JOIN pg_class c ON c.oid = x.rel
         WHERE x.registered = tbl AND x.role IN ('view', 'heads table', 'current table')
-        GROUP BY c.oid
+          AND (c.relowner = t.relowner OR c.relowner = relations_from)
     LOOP
         CONTINUE WHEN d.relowner = t.relowner AND (d.relkind = 'v' OR d.relpersistence = t.relpersistence
                                                    OR t.relkind = 'p');
@@ -204,14 +230,14 @@ BEGIN
                        concat_ws(', ',
                            CASE WHEN d.relkind <> 'v' AND t.relkind <> 'p' AND d.relpersistence <> t.relpersistence
                                 THEN CASE WHEN t.relpersistence = 'u' THEN 'SET UNLOGGED' ELSE 'SET LOGGED' END END,
-                           CASE WHEN d.relowner <> t.relowner
-                                THEN format('OWNER TO %I', (SELECT rolname FROM pg_roles WHERE oid = t.relowner)) END));
+                           CASE WHEN d.relowner <> t.relowner THEN 'OWNER TO ' || owner_name END));
     END LOOP;
     -- Signatures are looked up, never run as SQL text.
     FOREACH sig IN ARRAY reg.created_functions LOOP
         fn := to_regprocedure(sig);
-        IF fn IS NOT NULL AND (SELECT proowner FROM pg_proc WHERE oid = fn) <> t.relowner THEN
-            EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, (SELECT rolname FROM pg_roles WHERE oid = t.relowner));
+        IF fn IS NOT NULL AND (SELECT proowner FROM pg_proc WHERE oid = fn) = functions_from
+           AND functions_from <> t.relowner THEN
+            EXECUTE format('ALTER FUNCTION %s OWNER TO %s', fn, owner_name);
         END IF;
     END LOOP;
 END
@@ -298,7 +324,8 @@ BEGIN
         FOR d IN SELECT DISTINCT c.oid::regclass AS rel, c.relkind
                  FROM unnest(ARRAY[reg.view_name, reg.heads_table, reg.current_table]) o(name)
                  JOIN pg_namespace n ON n.nspname = old_schema
-                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name LOOP
+                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name
+                 WHERE c.relowner = (SELECT relowner FROM pg_class WHERE oid = tbl) LOOP
             EXECUTE format('ALTER %s %s SET SCHEMA %I', CASE WHEN d.relkind = 'v' THEN 'VIEW' ELSE 'TABLE' END,
                            d.rel, new_schema);
         END LOOP;
@@ -316,7 +343,8 @@ BEGIN
         WHERE (t.tgrelid = tbl
                OR t.tgrelid IN (SELECT c.oid FROM unnest(ARRAY[reg.view_name, reg.current_table]) o(name)
                                 JOIN pg_namespace n ON n.nspname = new_schema
-                                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name))
+                                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.name
+                                WHERE c.relowner = (SELECT relowner FROM pg_class WHERE oid = tbl)))
           AND NOT t.tgisinternal AND t.tgparentid = 0
           AND t.tgfoid IN ('current_view_internal.current_view_write_trigger'::regproc,
                            'current_view_internal.current_view_table_trigger'::regproc,
@@ -352,7 +380,8 @@ BEGIN
     -- the new one, with the grants of the old ones.
     SELECT array_agg(p ORDER BY u.i) INTO old_functions
     FROM unnest(reg.created_functions) WITH ORDINALITY u(sig, i)
-    JOIN pg_proc p ON p.oid = to_regprocedure(u.sig);
+    JOIN pg_proc p ON p.oid = to_regprocedure(u.sig)
+    WHERE p.proowner = (SELECT relowner FROM pg_class WHERE oid = tbl);
     FOR i IN 1 .. coalesce(cardinality(old_functions), 0) LOOP
         EXECUTE format('DROP FUNCTION %s', old_functions[i].oid::regprocedure);
     END LOOP;
@@ -362,7 +391,7 @@ BEGIN
         tbl, reg.key_columns, reg.version_columns, reg.strategy, reg.current_column,
         coalesce(reg.current_table, reg.view_name), reg.deleted_column, reg.next_version);
     PERFORM current_view_internal._registry_insert(reg);
-    PERFORM current_view_internal._follow_table(tbl);
+    PERFORM current_view_internal._follow_table(tbl, NULL, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
     FOR i IN 1 .. least(coalesce(cardinality(old_functions), 0), cardinality(reg.created_functions)) LOOP
         CONTINUE WHEN old_functions[i].proacl IS NULL;
         fn := to_regprocedure(reg.created_functions[i]);
@@ -378,11 +407,11 @@ BEGIN
 END
 $$;
 
--- After ALTER TABLE, ALTER VIEW, ALTER INDEX and CREATE TABLE: a registered table renamed
--- or moved keeps its registration (_follow_rename); the derived objects of a
--- registered table whose owner or persistence changed follow it; a derived
--- relation changed on its own, or an unlogged partition added to a registered
--- table, makes the command fail.
+-- After ALTER TABLE, ALTER VIEW, ALTER INDEX and CREATE TABLE: a registered
+-- table renamed or moved keeps its registration (_follow_rename); the
+-- derived objects of a registered table follow its persistence, and its
+-- owner when it changed; an unlogged partition added to a registered table
+-- makes the command fail.
 CREATE FUNCTION current_view_internal._follow_table_ddl()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -390,7 +419,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     renamed jsonb := coalesce(nullif(current_setting('current_view_ddl.renamed', true), ''), '[]')::jsonb;
+    owners jsonb := coalesce(nullif(current_setting('current_view_ddl.owners', true), ''), '[]')::jsonb;
     r record;
+    previous_owner oid;
 BEGIN
     IF jsonb_array_length(renamed) > 0 THEN
         PERFORM set_config('current_view_ddl.renamed', '[]', false);
@@ -399,33 +430,27 @@ BEGIN
             PERFORM current_view_internal._follow_rename(r.rel, r.old_schema, r.old_name);
         END LOOP;
     END IF;
+    IF jsonb_array_length(owners) > 0 THEN
+        PERFORM set_config('current_view_ddl.owners', '[]', false);
+    END IF;
     FOR r IN
-        SELECT DISTINCT x.rel, x.role, x.registered
+        SELECT DISTINCT x.rel
         FROM pg_event_trigger_ddl_commands() cmd
         JOIN current_view_internal._registered_relations() x
           ON x.rel = cmd.objid OR x.rel IN (SELECT relid FROM pg_partition_ancestors(cmd.objid))
-        WHERE cmd.classid = 'pg_class'::regclass
-          AND x.role IN ('versioned table', 'view', 'heads table', 'current table')
+        WHERE cmd.classid = 'pg_class'::regclass AND x.role = 'versioned table'
     LOOP
-        IF r.role = 'versioned table' THEN
-            IF EXISTS (SELECT 1 FROM pg_class t
-                       JOIN pg_partition_tree(r.rel) p ON p.level > 0
-                       JOIN pg_class c ON c.oid = p.relid
-                       WHERE t.oid = r.rel AND t.relkind = 'p' AND c.relpersistence = 'u') THEN
-                RAISE EXCEPTION 'registered partitioned table % cannot have unlogged partitions', r.rel
-                    USING ERRCODE = 'feature_not_supported',
-                          DETAIL = 'Its heads or current table is logged: a crash would empty a partition but not it.';
-            END IF;
-            PERFORM current_view_internal._follow_table(r.rel);
-        ELSIF EXISTS (SELECT 1 FROM pg_class d JOIN pg_class t ON t.oid = r.registered
-                      WHERE d.oid = r.rel
-                        AND (d.relowner <> t.relowner
-                             OR (d.relkind <> 'v' AND t.relkind <> 'p' AND d.relpersistence <> t.relpersistence))) THEN
-            RAISE EXCEPTION 'the owner and persistence of % follow those of versioned table %', r.rel, r.registered
+        IF EXISTS (SELECT 1 FROM pg_class t
+                   JOIN pg_partition_tree(r.rel) p ON p.level > 0
+                   JOIN pg_class c ON c.oid = p.relid
+                   WHERE t.oid = r.rel AND t.relkind = 'p' AND c.relpersistence = 'u') THEN
+            RAISE EXCEPTION 'registered partitioned table % cannot have unlogged partitions', r.rel
                 USING ERRCODE = 'feature_not_supported',
-                      DETAIL = format('It is the %s of the registration of %s.', r.role, r.registered),
-                      HINT = format('Change %s: its derived objects follow.', r.registered);
+                      DETAIL = 'Its heads or current table is logged: a crash would empty a partition but not it.';
         END IF;
+        previous_owner := (SELECT (e->>1)::oid FROM jsonb_array_elements(owners) e
+                           WHERE (e->>0)::oid = r.rel LIMIT 1);
+        PERFORM current_view_internal._follow_table(r.rel, previous_owner, previous_owner);
     END LOOP;
 END
 $$;

@@ -3,8 +3,8 @@
  *	  The ddl_command_start event trigger of table-level DDL (sql/55_ddl_tables.sql).
  *
  * Only the parse tree says what a command is about to do (rename, move to
- * another schema, add an inheritance parent, change persistence, drop this
- * extension) and to which relation: this function reads it and hands the
+ * another schema, add an inheritance parent, change persistence or owner,
+ * drop this extension) and to which relation: this function reads it and hands the
  * relations, by OID, to the SQL functions that decide, which run with the
  * rights of the role running the command.  Commands about other things
  * return at once, without SPI.
@@ -125,6 +125,8 @@ current_view_table_ddl_start(PG_FUNCTION_ARGS)
 						action = "set logged";
 					else if (cmd->subtype == AT_SetUnLogged)
 						action = "set unlogged";
+					else if (cmd->subtype == AT_ChangeOwner)
+						action = "owner";
 					if (action == NULL)
 						continue;
 					if (!OidIsValid(relid))

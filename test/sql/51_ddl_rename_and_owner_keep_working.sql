@@ -134,6 +134,17 @@ SELECT versioned_state('ddl_b.f2');
 DROP TABLE ddl_before, ddl_shown;
 DROP FUNCTION ddl_triggers(text);
 
+-- Search tables, their sources and tables with a search document keep their names.
+CREATE TABLE ddl_a.doc (id int PRIMARY KEY, body text);
+SELECT register_search_document('ddl_a.doc', '{body}');
+SELECT add_search_source('ddl_a.doc_search', 'ddl_a.doc');
+SELECT expect_error($$ALTER TABLE ddl_a.doc RENAME TO doc2$$);
+SELECT expect_error($$ALTER TABLE ddl_a.doc_search SET SCHEMA ddl_b$$);
+INSERT INTO ddl_a.doc VALUES (1, 'still searched');
+SELECT check_search_table('ddl_a.doc_search');
+SELECT drop_search_table('ddl_a.doc_search');
+SELECT unregister_search_document('ddl_a.doc');
+
 -- OWNER TO: the derived objects follow the new owner, an INSERT-only role
 -- keeps writing, and the old owner reaches nothing.
 CREATE ROLE regress_ddl_owner1;
@@ -185,6 +196,28 @@ SELECT unregister_versioned_table('ddl_a.owned_t');
 RESET ROLE;
 
 DROP VIEW ddl_owners;
-DROP TABLE ddl_a.owned_f, ddl_a.owned_t, ddl_b.f2, ddl_b.t2, ddl_b.td2, ddl_b.w2 CASCADE;
+
+-- A name whose object the owner dropped and another role took: nothing of
+-- that role's is refused, moved or given away by DDL on the registered table.
+SET ROLE regress_ddl_owner1;
+CREATE TABLE ddl_a.lost (id int, v int);
+SELECT register_versioned_table('ddl_a.lost', '{id}', '{v}');
+DROP VIEW ddl_a.lost_current;
+RESET ROLE;
+SET ROLE regress_ddl_owner2;
+CREATE TABLE ddl_a.lost_current (secret text);
+RESET ROLE;
+ALTER TABLE ddl_a.lost OWNER TO regress_ddl_writer;
+ALTER TABLE ddl_a.lost RENAME TO lost2;
+SELECT expect_error($$ALTER TABLE ddl_a.lost2 SET SCHEMA ddl_b$$);
+SELECT c.relname, c.relnamespace::regnamespace AS schema, c.relowner::regrole AS owner
+FROM pg_class c WHERE c.relname LIKE 'lost%' AND c.relkind IN ('r', 'v') ORDER BY 1;
+SET ROLE regress_ddl_owner2;
+ALTER TABLE ddl_a.lost_current OWNER TO regress_ddl_owner2;
+ALTER TABLE ddl_a.lost_current RENAME TO mine;
+RESET ROLE;
+SELECT unregister_versioned_table('ddl_a.lost2');
+SELECT c.relowner::regrole AS owner FROM pg_class c WHERE c.oid = 'ddl_a.mine'::regclass;
+DROP TABLE ddl_a.owned_f, ddl_a.owned_t, ddl_a.doc, ddl_a.lost2, ddl_a.mine, ddl_b.f2, ddl_b.t2, ddl_b.td2, ddl_b.w2 CASCADE;
 DROP SCHEMA ddl_a, ddl_b CASCADE;
 DROP ROLE regress_ddl_owner1, regress_ddl_owner2, regress_ddl_writer, regress_ddl_reader;
