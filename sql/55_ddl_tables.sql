@@ -306,7 +306,9 @@ BEGIN
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     SELECT r.* INTO reg FROM current_view_internal.versioned_table_registry r
     WHERE r.table_schema = old_schema AND r.table_name = old_name;
-    IF NOT FOUND OR (new_schema, new_name) = (old_schema, old_name) THEN
+    -- Nothing to follow unless the old name is gone (the setting is the session's).
+    IF NOT FOUND OR EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = old_schema AND c.relname = old_name) THEN
         RETURN;
     END IF;
     -- The old row goes first: its name no longer resolves, and the commands

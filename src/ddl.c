@@ -21,6 +21,17 @@
 
 PG_FUNCTION_INFO_V1(current_view_table_ddl_start);
 
+/* Run one fixed SELECT of a function of the extension. */
+static void
+call_sql(const char *sql, int nargs, Oid *argtypes, Datum *values, const char *nulls)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed");
+	SPI_finish();
+}
+
 /* current_view_internal._check_table_ddl(action, rel, other) */
 static void
 check_table_ddl(const char *action, Oid relid, Oid other)
@@ -34,12 +45,7 @@ check_table_ddl(const char *action, Oid relid, Oid other)
 	values[0] = CStringGetTextDatum(action);
 	values[1] = ObjectIdGetDatum(relid);
 	values[2] = ObjectIdGetDatum(other);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT current_view_internal._check_table_ddl($1, $2, $3)",
-							  3, argtypes, values, nulls, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed");
-	SPI_finish();
+	call_sql("SELECT current_view_internal._check_table_ddl($1, $2, $3)", 3, argtypes, values, nulls);
 }
 
 /* The relation a statement names, or InvalidOid (the command reports it). */
@@ -68,12 +74,7 @@ drop_extension(DropStmt *stmt)
 		if (strcmp(strVal(lfirst(lc)), "current_view") != 0)
 			continue;
 		values[0] = BoolGetDatum(stmt->behavior == DROP_CASCADE);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("SELECT current_view_internal._drop_registrations($1)",
-								  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed");
-		SPI_finish();
+		call_sql("SELECT current_view_internal._drop_registrations($1)", 1, argtypes, values, NULL);
 	}
 }
 

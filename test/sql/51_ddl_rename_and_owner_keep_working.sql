@@ -117,6 +117,33 @@ SELECT tbl, oracle_diff(shown::regclass, tbl::regclass, 'id', 'v') AS oracle_dif
        check_versioned_table(tbl::regclass) AS check
 FROM ddl_shown ORDER BY 1;
 
+-- A partitioned table: the partitions' trigger clones follow, and dropping a
+-- partition after the rename still repairs the current rows.
+CREATE TABLE ddl_b.pf (id int, v int, note text) PARTITION BY RANGE (v);
+CREATE TABLE ddl_b.pf_1 PARTITION OF ddl_b.pf FOR VALUES FROM (0) TO (10);
+CREATE TABLE ddl_b.pf_2 PARTITION OF ddl_b.pf FOR VALUES FROM (10) TO (20);
+CREATE TABLE ddl_b.pt (LIKE ddl_b.pf) PARTITION BY RANGE (v);
+CREATE TABLE ddl_b.pt_1 PARTITION OF ddl_b.pt FOR VALUES FROM (0) TO (10);
+CREATE TABLE ddl_b.pt_2 PARTITION OF ddl_b.pt FOR VALUES FROM (10) TO (20);
+INSERT INTO ddl_b.pf VALUES (1, 1, 'a'), (1, 12, 'b'), (2, 3, 'c');
+INSERT INTO ddl_b.pt SELECT * FROM ddl_b.pf;
+SELECT register_versioned_table('ddl_b.pf', '{id}', '{v}');
+SELECT register_versioned_table('ddl_b.pt', '{id}', '{v}', strategy => 'table');
+ALTER TABLE ddl_b.pf RENAME TO pf2;
+ALTER TABLE ddl_b.pt RENAME TO pt2;
+INSERT INTO ddl_b.pf2 VALUES (1, 13, 'd'), (2, 15, 'e');
+INSERT INTO ddl_b.pt2 VALUES (1, 13, 'd'), (2, 15, 'e');
+UPDATE ddl_b.pf_current SET note = 'via view' WHERE id = 1;
+UPDATE ddl_b.pt_current SET note = 'via current table' WHERE id = 1;
+DROP TABLE ddl_b.pf_2, ddl_b.pt_2;
+SELECT oracle_diff('ddl_b.pf_current', 'ddl_b.pf2', 'id', 'v') AS flag_diff,
+       check_versioned_table('ddl_b.pf2') AS flag_check,
+       oracle_diff('ddl_b.pt_current', 'ddl_b.pt2', 'id', 'v') AS table_diff,
+       check_versioned_table('ddl_b.pt2') AS table_check;
+SELECT unregister_versioned_table('ddl_b.pf2');
+SELECT unregister_versioned_table('ddl_b.pt2');
+DROP TABLE ddl_b.pf2, ddl_b.pt2;
+
 -- Renaming or moving what a registration created is refused.
 SELECT expect_error($$ALTER VIEW ddl_b.f_current RENAME TO f_view$$);
 SELECT expect_error($$ALTER TABLE ddl_b.f_heads RENAME TO f_h$$);
