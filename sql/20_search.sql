@@ -243,7 +243,13 @@ DECLARE
 BEGIN
     FOREACH tbl IN ARRAY tables LOOP
         CONTINUE WHEN tbl IS NULL;
-        FOR old IN SELECT tgname FROM pg_trigger WHERE tgrelid = tbl AND tgname IN (trg, trg_truncate) LOOP
+        -- Also by function and arguments: a name built by an earlier version may differ.
+        FOR old IN SELECT tgname FROM pg_trigger
+                   WHERE tgrelid = tbl
+                     AND (tgname IN (trg, trg_truncate)
+                          OR (tgfoid = 'current_view_internal.current_view_search_trigger'::regproc
+                              AND current_view_internal._trigger_args(tgargs) = ARRAY[search_schema, search_table]::text[]))
+        LOOP
             EXECUTE format('DROP TRIGGER %I ON %s', old, tbl);
         END LOOP;
         SELECT bool_or(u.i = 1), count(*) > 0 INTO is_source, in_chain

@@ -46,3 +46,22 @@ SELECT unregister_versioned_table(tbl) FROM long_names;
 SELECT count(*) AS left_behind FROM long_derived;
 DROP VIEW long_derived;
 DROP TABLE "äääääääääääääääääääääääääääääää", "ääääääääääääääääääääääääääääää1", "ööööööööööööööööööööööööööööööö", "öööööööööööööööööööööööööööööö1", "üüüüüüüüüüüüüüüüüüüüüüüüüüüüüüü", "üüüüüüüüüüüüüüüüüüüüüüüüüüüüüü1", long_names;
+
+-- A search table with such a name: its triggers keep their suffixes, and
+-- dropping it finds them by function and arguments too (as named by an
+-- earlier version).
+CREATE TABLE "ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß" (id int PRIMARY KEY, body text);
+SELECT register_search_document('"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"', '{body}');
+SELECT add_search_source('"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß_search"', '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"');
+SELECT tgname ~ '_truncate$' AS truncate_trigger, octet_length(tgname) <= 63 AS fits
+FROM pg_trigger WHERE tgrelid = '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"'::regclass AND tgname LIKE 'search%' ORDER BY 1;
+INSERT INTO "ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß" VALUES (1, 'long names');
+SELECT t.tgname AS old_name FROM pg_trigger t
+WHERE t.tgrelid = '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"'::regclass AND t.tgname LIKE 'search%' AND t.tgname NOT LIKE '%truncate' \gset
+ALTER TRIGGER :"old_name" ON "ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß" RENAME TO search_named_by_an_earlier_version;
+SELECT search_table, check_search_table(search_table::regclass) FROM search_sources WHERE source_table::regclass = '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"'::regclass;
+SELECT drop_search_table(search_table) FROM (SELECT DISTINCT search_table FROM search_sources
+                                            WHERE source_table::regclass = '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"'::regclass) s;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = '"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"'::regclass AND tgname LIKE 'search%';
+SELECT unregister_search_document('"ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß"');
+DROP TABLE "ßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßß";
