@@ -88,3 +88,22 @@ interleave() {
 		done
 	done
 }
+
+# put_study FILE: replace the section of bench/RESULTS.md that FILE (a study's
+# "## title" and what follows) holds, from its title to the next "## " title,
+# or append it before the kept full run (or at the end) when it is new.
+put_study() {
+	local results=bench/RESULTS.md title
+	title=$(head -n 1 "$1")
+	awk -v title="$title" -v study="$1" -v kept="${KEPT_MARKER:-<!-- kept: the last full run -->}" '
+		function emit(  line) { while ((getline line < study) > 0) print line; close(study); done = 1 }
+		$0 == title { emit(); skipping = 1; next }
+		skipping && /^## / { skipping = 0; print ""; }
+		skipping && $0 == kept { skipping = 0; print "" }
+		skipping { next }
+		$0 == kept && !done { emit(); print "" }
+		{ print }
+		END { if (!done) { print ""; emit() } }
+	' "$results" >"$results.new"
+	mv "$results.new" "$results"
+}

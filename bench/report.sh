@@ -308,6 +308,14 @@ write_report() {
 			echo
 			workload_section "$w"
 		done
+		# Studies run by their own scripts (bench/studies/*.md) keep their
+		# sections: a full run does not repeat them.
+		local study
+		for study in bench/studies/*.md; do
+			[ -e "$study" ] || continue
+			echo
+			cat "$study"
+		done
 		if [ -n "$kept" ]; then
 			printf '\n%s\n\n# The last full run\n\n' "$KEPT_MARKER"
 			printf '%s\n' "$kept"

@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/cluster.sh
+source bench/lib.sh
 SQ_DURATION=${SQ_DURATION:-3}
 SQ_ROUNDS=${SQ_ROUNDS:-5}
 SQ_CALLS=${SQ_CALLS:-200}
@@ -19,28 +20,7 @@ start_cluster "${SETTINGS[@]}"
 PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1)
 
 log "data: 100 makes, 10,000 models (a quarter certified), 190,000 trims"
-"${PSQL[@]}" <<'SQL'
-CREATE EXTENSION current_view;
-CREATE TABLE make (id int PRIMARY KEY, name text NOT NULL);
-CREATE TABLE model (id int PRIMARY KEY, make_id int NOT NULL REFERENCES make, name text NOT NULL,
-                    type text NOT NULL, year int);
-CREATE TABLE trim (id int PRIMARY KEY, model_id int NOT NULL REFERENCES model, name text NOT NULL);
--- Words: make<i> in every row of a make (~1,900), w<j> in ~190 trims each,
--- trim<k> in one.
-INSERT INTO make SELECT i, 'Make' || i FROM generate_series(1, 100) i;
-INSERT INTO model SELECT i, 1 + i % 100, 'Model' || i, CASE WHEN i % 4 = 0 THEN 'certified' ELSE 'new' END,
-                         2000 + i % 24
-FROM generate_series(1, 10000) i;
-INSERT INTO trim SELECT i, 1 + i % 10000,
-                        format('Trim%s w%s w%s', i, 1 + i * 7919 % 2000, 1 + i::bigint * 104729 % 1999)
-FROM generate_series(1, 190000) i;
-SELECT register_search_document('make', '{name}');
-SELECT register_search_document('model', '{name,year}');
-SELECT register_search_document('trim', '{name}');
-SELECT add_search_source('vehicle_search', 'trim', '{model_id,make_id}');
-SELECT add_search_source('vehicle_search', 'model', '{make_id}', $$type = 'certified'$$);
-VACUUM ANALYZE vehicle_search;
-SQL
+"${PSQL[@]}" -f bench/sql/search_rows.sql
 ROWS=$("${PSQL[@]}" -At -c "SELECT count(*) FROM vehicle_search")
 MATCHES=$("${PSQL[@]}" -At -c "SELECT (SELECT count(*) FROM vehicle_search WHERE document @@ 'trim777'::tsquery)
   || ' / ' || (SELECT count(*) FROM vehicle_search WHERE document @@ 'w17'::tsquery)
@@ -157,13 +137,5 @@ section() {
 	echo "its overhead proper is the ratio to the raw query with a generic plan. The machine is shared:"
 	echo "times vary between rounds and runs, instruction counts do not."
 }
-section | tee "$CLUSTER_DIR/section.md"
-# Replace this script's section (the last one of the file) or append it.
-RESULTS=bench/RESULTS.md
-marker='## search() against the raw GIN query (issue 14 item 4)'
-if grep -qF "$marker" "$RESULTS"; then
-	sed -i "/^$(sed 's/[][()/.*^$]/\\&/g' <<<"$marker")\$/,\$d" "$RESULTS"
-else
-	echo >>"$RESULTS"
-fi
-cat "$CLUSTER_DIR/section.md" >>"$RESULTS"
+section >bench/studies/search_query.md
+put_study bench/studies/search_query.md

@@ -42,6 +42,7 @@ CREATE TABLE current_view_internal.versioned_table_registry (
     next_version text[],
     current_table name,         -- strategy 'table': the table of current rows
     created_functions text[] NOT NULL DEFAULT '{}',  -- signatures, for DROP FUNCTION
+    adopted_indexes name[] NOT NULL DEFAULT '{}',    -- existing, kept by unregister
     PRIMARY KEY (table_schema, table_name)
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
@@ -141,6 +142,48 @@ BEGIN
 END
 $$;
 
+-- A current_indexes entry as an index definition, validated against tbl:
+-- an entry that starts with '(' or 'USING method (' is one already (see
+-- src/current_indexes.c); any other is a plain column list such as
+-- 'party_id, "Created At" DESC', checked and quoted as in 1.0.
+CREATE FUNCTION current_view_internal._index_definition(tbl regclass, entry text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    definition text := entry;
+    cols name[];
+    col name;
+BEGIN
+    IF entry !~* '^\s*(\(|using\s+\S+?\s*\()' THEN
+        SELECT '(' || string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', ') || ')',
+               array_agg(p.column_name)
+        INTO definition, cols
+        FROM current_view_internal._parse_column_list(entry) p;
+        FOREACH col IN ARRAY cols LOOP
+            PERFORM current_view_internal._column(tbl, col, 'index');
+        END LOOP;
+    END IF;
+    PERFORM current_view_internal._check_index_definition(tbl, definition);
+    RETURN definition;
+END
+$$;
+
+CREATE FUNCTION current_view_internal._check_index_definition(tbl regclass, definition text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_check_index_definition'
+LANGUAGE C STRICT;
+
+-- Create an index from a definition of _index_definition, with the
+-- predicate of current rows; returns its name, or that of the existing
+-- identical index adopted instead.
+CREATE FUNCTION current_view_internal._create_index(tbl regclass, definition text, index_name name,
+                                                    is_unique boolean, flag_column name, flag_value boolean)
+RETURNS name
+AS 'MODULE_PATHNAME', 'current_view_create_index'
+LANGUAGE C;
+
 CREATE FUNCTION @extschema@.register_versioned_table(
     tbl regclass,
     key_columns name[],
@@ -161,7 +204,6 @@ DECLARE
     rel record;
     att pg_attribute;
     col name;
-    cols name[];
     qtbl text;
     qview text;
     heads name;
@@ -169,11 +211,12 @@ DECLARE
     has_null boolean;
     key_list text;
     version_desc text;
-    index_columns text;
     index_specs text[] := '{}';
     spec text;
     created name[] := '{}';
+    adopted name[] := '{}';
     idx name;
+    wanted name;
     trigger_args text;
     write_args text;
     current_table name;
@@ -242,18 +285,15 @@ BEGIN
                 current_column, tbl
                 USING ERRCODE = 'datatype_mismatch';
         END IF;
+        -- The triggers set the flag; a generated column would be recomputed.
+        IF flag_existed AND att.attgenerated <> '' THEN
+            RAISE EXCEPTION 'column "%" of table % is generated and cannot mark current rows',
+                current_column, tbl
+                USING ERRCODE = 'invalid_table_definition';
+        END IF;
     END IF;
     FOREACH spec IN ARRAY current_indexes LOOP
-        SELECT string_agg(format('%I%s', p.column_name, CASE WHEN p.descending THEN ' DESC' ELSE '' END), ', '),
-               array_agg(p.column_name)
-        INTO index_columns, cols
-        FROM current_view_internal._parse_column_list(spec) p;
-        FOREACH col IN ARRAY cols LOOP
-            IF col IS DISTINCT FROM current_column OR strategy <> 'flag' OR NOT flag_existed THEN
-                PERFORM current_view_internal._column(tbl, col, 'index');
-            END IF;
-        END LOOP;
-        index_specs := index_specs || index_columns;
+        index_specs := index_specs || current_view_internal._index_definition(tbl, spec);
     END LOOP;
     IF strategy = 'view' AND cardinality(index_specs) > 0 THEN
         RAISE EXCEPTION 'current_indexes need a strategy that stores current rows'
@@ -282,14 +322,16 @@ BEGIN
 
     IF strategy = 'view' THEN
         IF deleted_column IS NULL THEN
-            EXECUTE format('CREATE VIEW %s AS SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc);
+            PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                        format('SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                               key_list, current_view_internal._visible_columns(tbl, NULL),
+                               qtbl, key_list, version_desc));
         ELSE
             -- Keys whose current row is a tombstone leave the view.
-            EXECUTE format('CREATE VIEW %s AS SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
-                           qview, key_list, current_view_internal._visible_columns(tbl, NULL),
-                           qtbl, key_list, version_desc, deleted_column);
+            PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                        format('SELECT * FROM (SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s) v WHERE NOT %I',
+                               key_list, current_view_internal._visible_columns(tbl, NULL),
+                               qtbl, key_list, version_desc, deleted_column));
         END IF;
     ELSIF strategy = 'table' THEN
         current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
@@ -323,24 +365,29 @@ BEGIN
         END IF;
 
         -- Unique where the table allows it: a unique index on a partitioned
-        -- table must include the partition key.
-        idx := current_view_internal._object_name(rel.relname, 'current_key');
-        EXECUTE format('CREATE %sINDEX %I ON %s (%s) WHERE %I',
-                       CASE WHEN rel.relkind = 'r' THEN 'UNIQUE ' ELSE '' END,
-                       idx, qtbl, key_list, current_column);
-        created := created || idx;
-        FOR i IN 1 .. cardinality(index_specs) LOOP
-            idx := current_view_internal._object_name(rel.relname, 'current_' || i);
-            EXECUTE format('CREATE INDEX %I ON %s (%s) WHERE %I', idx, qtbl, index_specs[i], current_column);
-            created := created || idx;
+        -- table must include the partition key.  An existing index identical
+        -- to one of these is adopted (and kept by unregister); a repeated
+        -- entry adopts the index of the first.
+        FOR i IN 0 .. cardinality(index_specs) LOOP
+            wanted := current_view_internal._object_name(rel.relname,
+                          CASE WHEN i = 0 THEN 'current_key' ELSE 'current_' || i END);
+            idx := current_view_internal._create_index(tbl,
+                       CASE WHEN i = 0 THEN '(' || key_list || ')' ELSE index_specs[i] END,
+                       wanted, i = 0 AND rel.relkind = 'r', current_column, true);
+            IF idx = wanted THEN
+                created := created || idx;
+            ELSIF idx <> ALL (created || adopted) THEN
+                adopted := adopted || idx;
+            END IF;
         END LOOP;
 
         -- _load_library() folds to true when a statement on the view is
         -- planned, loading the library before the statement runs: the
         -- triggers below must see an UPDATE through the view as one.
-        EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
-                       qview, current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
-                       live_filter);
+        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                    format('SELECT %s FROM %s WHERE %I%s AND current_view_internal._load_library()',
+                           current_view_internal._visible_columns(tbl, current_column), qtbl, current_column,
+                           live_filter));
         -- Writes through the view append versions.  INSERT is the view's
         -- own; DELETE appends a tombstone; PostgreSQL turns an UPDATE into an
         -- UPDATE of the current row, which the advance triggers turn into
@@ -394,7 +441,8 @@ BEGIN
 
     -- (table_schema, table_name, key_columns, version_columns, strategy, current_column,
     --  view_name, heads_table, current_indexes, created_indexes, added_current_column,
-    --  append_only, deleted_column, next_version, current_table, created_functions)
+    --  append_only, deleted_column, next_version, current_table, created_functions,
+    --  adopted_indexes)
     PERFORM current_view_internal._registry_insert(ROW(rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
@@ -403,9 +451,79 @@ BEGIN
             current_view_internal._create_history_functions(tbl, key_columns, version_columns, strategy,
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
-                                                  next_version))::current_view_internal.versioned_table_registry);
+                                                  next_version),
+            adopted)::current_view_internal.versioned_table_registry);
     -- What the caller created gets the table's owner and persistence (55_ddl_tables.sql).
     PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
+END
+$$;
+
+-- Create the view view_schema.view_name AS definition, or adopt the view of
+-- that name that an application already has (a hand-written DISTINCT ON
+-- view, say).  It is replaced in place when its columns allow it (CREATE OR
+-- REPLACE VIEW: the views built on it and its grants stay), or dropped and
+-- created when nothing depends on it.  Refused: a relation that is not a
+-- view (42P07), the view of another registration or of an extension (42P07),
+-- a view with triggers or rules of its own (55000), a view whose columns
+-- differ while others depend on it (2BP01).  Replacing and dropping need
+-- the caller to own the view, as PostgreSQL checks.
+CREATE FUNCTION current_view_internal._create_or_adopt_view(view_schema name, view_name name,
+                                                           definition text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    qview text := format('%I.%I', view_schema, view_name);
+    existing record;
+    dependants text;
+BEGIN
+    SELECT c.oid, c.relkind INTO existing
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = view_schema AND c.relname = view_name;
+    IF NOT FOUND THEN
+        EXECUTE format('CREATE VIEW %s AS %s', qview, definition);
+        RETURN;
+    END IF;
+    IF existing.relkind <> 'v' THEN
+        RAISE EXCEPTION 'relation % already exists and is not a view', qview
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM current_view_internal.versioned_table_registry r
+               WHERE r.table_schema = view_schema
+                 AND _create_or_adopt_view.view_name IN (r.view_name, r.current_table, r.heads_table))
+       OR EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = existing.oid AND d.deptype = 'e') THEN
+        RAISE EXCEPTION 'view % belongs to another registration or to an extension', qview
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = existing.oid)
+       OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = existing.oid AND rulename <> '_RETURN') THEN
+        RAISE EXCEPTION 'view % has triggers or rules of its own', qview
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Writes through the view are the extension''s triggers''.',
+                  HINT = 'Drop its triggers and rules, or choose another view_name.';
+    END IF;
+    BEGIN
+        EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', qview, definition);
+    EXCEPTION WHEN invalid_table_definition THEN
+        -- Its columns differ: only a view nothing depends on can go.
+        SELECT string_agg(DISTINCT r.ev_class::regclass::text, ', ') INTO dependants
+        FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+        WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+          AND d.refobjid = existing.oid AND r.ev_class <> existing.oid;
+        IF dependants IS NOT NULL THEN
+            RAISE EXCEPTION 'view % cannot be replaced by the current rows: its columns differ and % depend on it',
+                qview, dependants
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = SQLERRM,
+                      HINT = 'Drop or change the views that depend on it, or choose another view_name.';
+        END IF;
+        EXECUTE format('DROP VIEW %s', qview);
+        EXECUTE format('CREATE VIEW %s AS %s', qview, definition);
+    END;
 END
 $$;
 

@@ -131,7 +131,8 @@ $$;
 -- Strategy 'table': create the current table, fill it in one set-based pass,
 -- and create the triggers.  With a deleted column, the table keeps the
 -- tombstones too (named <view_name>_rows) and <view_name> is a view of the
--- live rows.  Returns the name of the current table.
+-- live rows.  index_specs are definitions of _index_definition.  Returns the
+-- name of the current table.
 CREATE FUNCTION current_view_internal._create_current_table(
     tbl regclass, key_columns name[], version_columns name[], view_name name,
     index_specs text[], append_only boolean, backfill boolean,
@@ -160,10 +161,11 @@ BEGIN
                    qcurrent, tbl, key_list);
     EXECUTE format('ALTER TABLE %s OWNER TO %I', qcurrent,
                    (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
+    -- A repeated entry adopts the index of the first.
     FOR i IN 1 .. cardinality(index_specs) LOOP
-        EXECUTE format('CREATE INDEX %I ON %s (%s)%s',
-                       current_view_internal._object_name(rel.relname, 'current_' || i), qcurrent,
-                       index_specs[i], live_filter);
+        PERFORM current_view_internal._create_index(qcurrent::regclass, index_specs[i],
+                    current_view_internal._object_name(rel.relname, 'current_' || i), false,
+                    deleted_column, false);
     END LOOP;
     IF backfill THEN
         EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
@@ -173,8 +175,8 @@ BEGIN
     IF deleted_column IS NOT NULL THEN
         -- A simple view: its UPDATE and DELETE reach the table's triggers
         -- with the row locked and re-checked.
-        EXECUTE format('CREATE VIEW %I.%I AS SELECT %s FROM %s%s',
-                       rel.nspname, view_name, columns, qcurrent, live_filter);
+        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+                    format('SELECT %s FROM %s%s', columns, qcurrent, live_filter));
     END IF;
 
     args := current_view_internal._history_trigger_args(rel.nspname, rel.relname, current_table, NULL,

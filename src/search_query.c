@@ -27,8 +27,11 @@
 #include "funcapi.h"
 #include "storage/lmgr.h"
 #include "tsearch/ts_type.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -75,13 +78,19 @@ enum
 	NUM_PARAMS
 };
 
-/*
- * Columns of the results; the statement gives the first three, then the
- * search columns from RESULT_FIRST_KEY on (SPI numbers), then the headline.
- */
+/* Columns of the results. */
+#define RESULT_SOURCE_TABLE	0
+#define RESULT_SOURCE_KEY	1
+#define RESULT_RANK			2
 #define RESULT_KEYS			3
 #define RESULT_HEADLINE		4
-#define RESULT_FIRST_KEY	4
+
+/*
+ * Columns of the statement (SPI numbers): the rank, the search columns from
+ * STMT_FIRST_KEY on, then the headline.
+ */
+#define STMT_RANK			1
+#define STMT_FIRST_KEY		2
 
 typedef struct QueryShapeKey
 {
@@ -95,7 +104,7 @@ typedef struct QueryShapeKey
 /*
  * How a search column's value goes into keys, as to_jsonb would write it:
  * the common key types are converted in C (to_jsonb looks its argument's
- * type up on every call), others by to_jsonb in the statement.
+ * type up on every call), others by to_jsonb, called from C.
  */
 typedef enum KeyKind
 {
@@ -104,14 +113,32 @@ typedef enum KeyKind
 	KEY_INT8,
 	KEY_BOOL,
 	KEY_TEXT,					/* text, varchar */
-	KEY_JSONB					/* the statement gives to_jsonb(column) */
+	KEY_JSONB					/* to_jsonb(column) */
 } KeyKind;
 
 typedef struct KeyColumn
 {
 	JsonbValue	name;
 	KeyKind		kind;
+	Oid			type;
+	FmgrInfo	to_jsonb;		/* KEY_JSONB: to_jsonb for this column's type */
 } KeyColumn;
+
+/*
+ * A source as a result row tells it: its column (a search column) is not
+ * null and every search column outside its chain is.  source_key is that
+ * column's value cast to text, as column::text would.
+ */
+typedef struct ShapeSource
+{
+	Oid			relid;
+	int			key;			/* its column, an index of keys */
+	int			nnull;			/* the keys that are null in its rows */
+	int		   *null_keys;
+	CoercionPathType cast_path; /* RELABELTYPE, FUNC or COERCEVIAIO */
+	FmgrInfo	cast;			/* the cast function, or the output function */
+	int			cast_nargs;
+} ShapeSource;
 
 typedef struct QueryShape
 {
@@ -123,6 +150,8 @@ typedef struct QueryShape
 	Oid		   *relids;
 	int			nkeys;			/* the search columns, after the rank */
 	KeyColumn  *keys;
+	int			nsources;
+	ShapeSource *sources;
 	SPIPlanPtr	plan;
 } QueryShape;
 
@@ -397,6 +426,60 @@ append_headline_text(StringInfo buf, const char *column, Oid search_relid,
 				 errhint("Name a text column of the search table or of its sources, other than the document.")));
 }
 
+/* The key index of a search column. */
+static int
+key_index(QueryShape *shape, const char *column)
+{
+	for (int k = 0; k < shape->nkeys; k++)
+		if (strcmp(shape->keys[k].name.val.string.val, column) == 0)
+			return k;
+	elog(ERROR, "search column \"%s\" not found", column);
+	return -1;
+}
+
+/* How each source's rows are told apart and its key cast to text, kept with the shape. */
+static void
+shape_sources(QueryShape *shape, RankedSource *sources, int nsources)
+{
+	shape->nsources = nsources;
+	shape->sources = MemoryContextAllocZero(shape->cxt, sizeof(ShapeSource) * nsources);
+	for (int s = 0; s < nsources; s++)
+	{
+		ShapeSource *src = &shape->sources[s];
+		Oid			type;
+		Oid			func = InvalidOid;
+
+		src->relid = sources[s].relid;
+		src->key = key_index(shape, sources[s].column);
+		src->null_keys = MemoryContextAlloc(shape->cxt, sizeof(int) * shape->nkeys);
+		for (int k = 0; k < shape->nkeys; k++)
+			if (!in_source(&sources[s], shape->keys[k].name.val.string.val))
+				src->null_keys[src->nnull++] = k;
+
+		type = getBaseType(shape->keys[src->key].type);
+		src->cast_path = find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &func);
+		switch (src->cast_path)
+		{
+			case COERCION_PATH_RELABELTYPE:
+				break;
+			case COERCION_PATH_FUNC:
+				fmgr_info_cxt(func, &src->cast, shape->cxt);
+				src->cast_nargs = get_func_nargs(func);
+				break;
+			default:
+				{
+					Oid			output;
+					bool		isvarlena;
+
+					src->cast_path = COERCION_PATH_COERCEVIAIO;
+					getTypeOutputInfo(type, &output, &isvarlena);
+					fmgr_info_cxt(output, &src->cast, shape->cxt);
+					break;
+				}
+		}
+	}
+}
+
 /* Build the statement of a shape; the registry is read through SPI. */
 static void
 build_shape(QueryShape *shape)
@@ -412,7 +495,7 @@ build_shape(QueryShape *shape)
 	AttrNumber	doc_attnum;
 	RankedSource *sources;
 	int			nsources;
-	char	   *rank = "rank";
+	MemoryContext oldcxt;
 	StringInfoData rank_expr;
 	StringInfoData columns;
 	StringInfoData sql;
@@ -431,16 +514,6 @@ build_shape(QueryShape *shape)
 	sources = load_sources(get_namespace_name(RelationGetNamespace(rel)),
 						   RelationGetRelationName(rel), &nsources, &shape->config, shape);
 
-	/* The rank's name in the subquery, unlike any search column's. */
-	for (int a = 0; a < desc->natts; a++)
-		if (!TupleDescAttr(desc, a)->attisdropped &&
-			strcmp(NameStr(TupleDescAttr(desc, a)->attname), rank) == 0)
-		{
-			rank = psprintf("%s_", rank);
-			a = -1;
-		}
-	rank = pstrdup(quote_identifier(rank));
-
 	initStringInfo(&rank_expr);
 	if (shape->key.weighted)
 		appendStringInfo(&rank_expr, "pg_catalog.%s($%d, x.document, $%d, $%d)", rank_function,
@@ -448,46 +521,29 @@ build_shape(QueryShape *shape)
 	else
 		appendStringInfo(&rank_expr, "pg_catalog.%s(x.document, $%d, $%d)", rank_function,
 						 PARAM_QUERY + 1, PARAM_NORMALIZATION + 1);
+
+	/*
+	 * One query level: the top-N sort over the rank and the search columns,
+	 * as the raw query would be written.  Which source a row comes from, and
+	 * its key as text, are told in C from the search columns; the planner
+	 * evaluates an expensive headline above the limit only.
+	 */
 	initStringInfo(&columns);
-	for (int a = 0; a < desc->natts; a++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, a);
-
-		if (att->attisdropped || att->attnum == doc_attnum)
-			continue;
-		appendStringInfo(&columns, ", x.%s", quote_identifier(NameStr(att->attname)));
-	}
-
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT CASE");
-	for (int s = 0; s < nsources; s++)
-	{
-		appendStringInfoString(&sql, " WHEN ");
-		append_source_test(&sql, &sources[s], desc, doc_attnum);
-		appendStringInfo(&sql, " THEN '%u'::pg_catalog.oid::pg_catalog.regclass", sources[s].relid);
-	}
-	appendStringInfoString(&sql, " END, CASE");
-	for (int s = 0; s < nsources; s++)
-	{
-		appendStringInfoString(&sql, " WHEN ");
-		append_source_test(&sql, &sources[s], desc, doc_attnum);
-		appendStringInfo(&sql, " THEN x.%s::pg_catalog.text", quote_identifier(sources[s].column));
-	}
-	appendStringInfo(&sql, " END, x.%s", rank);
+	appendStringInfo(&sql, "SELECT %s", rank_expr.data);
 	shape->keys = MemoryContextAllocZero(shape->cxt, sizeof(KeyColumn) * desc->natts);
 	for (int a = 0; a < desc->natts; a++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, a);
-		KeyColumn  *key = &shape->keys[shape->nkeys++];
+		KeyColumn  *key;
 
 		if (att->attisdropped || att->attnum == doc_attnum)
-		{
-			shape->nkeys--;
 			continue;
-		}
+		key = &shape->keys[shape->nkeys++];
 		key->name.type = jbvString;
 		key->name.val.string.val = MemoryContextStrdup(shape->cxt, NameStr(att->attname));
 		key->name.val.string.len = strlen(NameStr(att->attname));
+		key->type = att->atttypid;
 		switch (att->atttypid)
 		{
 			case INT2OID:
@@ -511,10 +567,21 @@ build_shape(QueryShape *shape)
 				break;
 		}
 		if (key->kind == KEY_JSONB)
-			appendStringInfo(&sql, ", pg_catalog.to_jsonb(x.%s)", quote_identifier(NameStr(att->attname)));
-		else
-			appendStringInfo(&sql, ", x.%s", quote_identifier(NameStr(att->attname)));
+		{
+			/* to_jsonb is polymorphic: it reads its argument's type from fn_expr. */
+			fmgr_info_cxt(F_TO_JSONB, &key->to_jsonb, shape->cxt);
+			oldcxt = MemoryContextSwitchTo(shape->cxt);
+			fmgr_info_set_expr((Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+													 list_make1(makeNullConst(att->atttypid, att->atttypmod,
+																			  att->attcollation)),
+													 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL),
+							   &key->to_jsonb);
+			MemoryContextSwitchTo(oldcxt);
+		}
+		appendStringInfo(&columns, ", x.%s", quote_identifier(NameStr(att->attname)));
 	}
+	appendStringInfoString(&sql, columns.data);
+	shape_sources(shape, sources, nsources);
 	if (NameStr(shape->key.headline)[0] != '\0')
 	{
 		appendStringInfo(&sql, ", pg_catalog.ts_headline($%d, ", PARAM_CONFIG + 1);
@@ -522,9 +589,8 @@ build_shape(QueryShape *shape)
 							 desc, doc_attnum);
 		appendStringInfo(&sql, ", $%d, $%d)", PARAM_QUERY + 1, PARAM_HEADLINE_OPTIONS + 1);
 	}
-	appendStringInfo(&sql, " FROM (SELECT %s AS %s%s FROM %s x WHERE x.document OPERATOR(pg_catalog.@@) $%d",
-					 rank_expr.data, rank, columns.data, qualified_relation_name(relid),
-					 PARAM_QUERY + 1);
+	appendStringInfo(&sql, " FROM %s x WHERE x.document OPERATOR(pg_catalog.@@) $%d",
+					 qualified_relation_name(relid), PARAM_QUERY + 1);
 	if (shape->key.keyset)
 	{
 		appendStringInfo(&sql, " AND (%s OPERATOR(pg_catalog.<) $%d OR (%s OPERATOR(pg_catalog.=) $%d AND ",
@@ -532,8 +598,7 @@ build_shape(QueryShape *shape)
 		append_keys_after(&sql, desc, doc_attnum, 0);
 		appendStringInfoString(&sql, "))");
 	}
-	appendStringInfo(&sql, " ORDER BY 1 DESC%s LIMIT $%d) x ORDER BY x.%s DESC%s",
-					 columns.data, PARAM_LIMIT + 1, rank, columns.data);
+	appendStringInfo(&sql, " ORDER BY 1 DESC%s LIMIT $%d", columns.data, PARAM_LIMIT + 1);
 
 	table_close(rel, AccessShareLock);
 	/*
@@ -711,7 +776,7 @@ make_tsquery(QueryMode mode, Oid config, text *query, bool prefix)
 
 /* The non-null search columns of a result row as a jsonb object. */
 static Datum
-result_keys(QueryShape *shape, HeapTuple row, TupleDesc desc)
+result_keys(QueryShape *shape, Datum *keys, bool *nulls)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue *object;
@@ -720,11 +785,10 @@ result_keys(QueryShape *shape, HeapTuple row, TupleDesc desc)
 	for (int k = 0; k < shape->nkeys; k++)
 	{
 		KeyColumn  *key = &shape->keys[k];
-		bool		isnull;
-		Datum		d = SPI_getbinval(row, desc, RESULT_FIRST_KEY + k, &isnull);
+		Datum		d = keys[k];
 		JsonbValue	v;
 
-		if (isnull)
+		if (nulls[k])
 			continue;
 		switch (key->kind)
 		{
@@ -755,7 +819,7 @@ result_keys(QueryShape *shape, HeapTuple row, TupleDesc desc)
 				}
 			case KEY_JSONB:
 				{
-					Jsonb	   *jb = DatumGetJsonbP(d);
+					Jsonb	   *jb = DatumGetJsonbP(FunctionCall1(&key->to_jsonb, d));
 
 					if (!JsonbExtractScalar(&jb->root, &v))
 					{
@@ -773,19 +837,62 @@ result_keys(QueryShape *shape, HeapTuple row, TupleDesc desc)
 	return JsonbPGetDatum(JsonbValueToJsonb(object));
 }
 
+/* The source a result row comes from, or NULL (no source's test holds). */
+static ShapeSource *
+result_source(QueryShape *shape, bool *nulls)
+{
+	for (int s = 0; s < shape->nsources; s++)
+	{
+		ShapeSource *src = &shape->sources[s];
+		bool		match = !nulls[src->key];
+
+		for (int i = 0; match && i < src->nnull; i++)
+			match = nulls[src->null_keys[i]];
+		if (match)
+			return src;
+	}
+	return NULL;
+}
+
+/* value::text for a source's key. */
+static Datum
+source_key_text(ShapeSource *src, Datum value)
+{
+	switch (src->cast_path)
+	{
+		case COERCION_PATH_RELABELTYPE:
+			return value;
+		case COERCION_PATH_FUNC:
+			if (src->cast_nargs == 1)
+				return FunctionCall1(&src->cast, value);
+			return FunctionCall3(&src->cast, value, Int32GetDatum(-1), BoolGetDatum(true));
+		default:
+			return CStringGetTextDatum(OutputFunctionCall(&src->cast, value));
+	}
+}
+
 static void
 put_result(ReturnSetInfo *rsinfo, QueryShape *shape, HeapTuple row, TupleDesc desc,
 		   bool headlines)
 {
 	Datum		values[RESULT_HEADLINE + 1];
 	bool		nulls[RESULT_HEADLINE + 1];
+	Datum	   *keys = palloc(sizeof(Datum) * shape->nkeys);
+	bool	   *key_nulls = palloc(sizeof(bool) * shape->nkeys);
+	ShapeSource *src;
 
-	for (int c = 0; c < RESULT_KEYS; c++)
-		values[c] = SPI_getbinval(row, desc, c + 1, &nulls[c]);
-	values[RESULT_KEYS] = result_keys(shape, row, desc);
+	for (int k = 0; k < shape->nkeys; k++)
+		keys[k] = SPI_getbinval(row, desc, STMT_FIRST_KEY + k, &key_nulls[k]);
+	src = result_source(shape, key_nulls);
+	values[RESULT_SOURCE_TABLE] = src ? ObjectIdGetDatum(src->relid) : (Datum) 0;
+	nulls[RESULT_SOURCE_TABLE] = src == NULL;
+	values[RESULT_SOURCE_KEY] = src ? source_key_text(src, keys[src->key]) : (Datum) 0;
+	nulls[RESULT_SOURCE_KEY] = src == NULL;
+	values[RESULT_RANK] = SPI_getbinval(row, desc, STMT_RANK, &nulls[RESULT_RANK]);
+	values[RESULT_KEYS] = result_keys(shape, keys, key_nulls);
 	nulls[RESULT_KEYS] = false;
 	if (headlines)
-		values[RESULT_HEADLINE] = SPI_getbinval(row, desc, RESULT_FIRST_KEY + shape->nkeys,
+		values[RESULT_HEADLINE] = SPI_getbinval(row, desc, STMT_FIRST_KEY + shape->nkeys,
 												&nulls[RESULT_HEADLINE]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }

@@ -51,6 +51,10 @@ ALTER TABLE @extschema@.rebuild_progress_registry SET SCHEMA current_view_intern
 -- from zero again.
 ALTER TABLE current_view_internal.rebuild_progress_registry ADD COLUMN resume_key pg_catalog.bytea[];
 UPDATE current_view_internal.rebuild_progress_registry SET last_key = NULL, rows_done = 0, run_rows_start = 0;
+-- Existing indexes that registrations adopted as current_indexes, which
+-- unregistering keeps; 1.0 adopted none.
+ALTER TABLE current_view_internal.versioned_table_registry
+    ADD COLUMN adopted_indexes pg_catalog.name[] NOT NULL DEFAULT '{}';
 -- Until the replay below, the event triggers' functions are 1.0's, which
 -- name the registry in its old schema: they must not fire on these drops.
 ALTER EVENT TRIGGER current_view_forget_dropped_tables DISABLE;
@@ -127,6 +131,41 @@ CREATE EVENT TRIGGER current_view_remember_partitions ON ddl_command_start
 CREATE EVENT TRIGGER current_view_repair_partitions ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
     EXECUTE FUNCTION current_view_internal._repair_changed_partitions();
+
+-- Search tables' document indexes get 1.1's short pending list, unless
+-- their storage parameters were set by hand.
+DO $upgrade$
+DECLARE
+    idx pg_catalog.regclass;
+BEGIN
+    FOR idx IN
+        SELECT DISTINCT i.indexrelid::pg_catalog.regclass
+        FROM current_view_internal.search_source_registry r
+        JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) r.search_schema
+        JOIN pg_catalog.pg_class t ON t.relnamespace OPERATOR(pg_catalog.=) n.oid
+                                  AND t.relname OPERATOR(pg_catalog.=) r.search_table
+        JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) t.oid
+        JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+        JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) ic.relam
+        WHERE am.amname OPERATOR(pg_catalog.=) 'gin' AND ic.reloptions IS NULL
+          AND i.indnatts OPERATOR(pg_catalog.=) 1
+          AND i.indkey[0] OPERATOR(pg_catalog.=) (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                                  WHERE a.attrelid OPERATOR(pg_catalog.=) t.oid
+                                                    AND a.attname OPERATOR(pg_catalog.=) 'document')
+    LOOP
+        EXECUTE pg_catalog.format('ALTER INDEX %s SET (gin_pending_list_limit = 256)', idx);
+    END LOOP;
+END
+$upgrade$;
+
+-- search() and search_headlines() return these row types (20_search.sql).
+CREATE TYPE current_view_internal.search_result AS (source_table pg_catalog.regclass,
+                                                    source_key pg_catalog.text, rank pg_catalog.float4,
+                                                    keys pg_catalog.jsonb);
+CREATE TYPE current_view_internal.search_headline_result AS (source_table pg_catalog.regclass,
+                                                             source_key pg_catalog.text,
+                                                             rank pg_catalog.float4, keys pg_catalog.jsonb,
+                                                             headline pg_catalog.text);
 
 -- Table-level DDL (55_ddl_tables.sql): the event triggers need their
 -- functions, which the replay below gives their bodies.  Created last, so
