@@ -231,6 +231,7 @@ BEGIN
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
+    PERFORM current_view_internal._require_registrable(tbl, 'versioned table');
     IF EXISTS (SELECT 1 FROM current_view_internal.versioned_table_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % is already registered as a versioned table', tbl
@@ -452,6 +453,8 @@ BEGIN
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version),
             adopted)::current_view_internal.versioned_table_registry);
+    -- What the caller created gets the table's owner and persistence (55_ddl_tables.sql).
+    PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END
 $$;
 

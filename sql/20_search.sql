@@ -142,6 +142,7 @@ BEGIN
     SELECT c.relname, c.relkind, n.nspname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
+    PERFORM current_view_internal._require_registrable(tbl, 'search document table');
     IF EXISTS (SELECT 1 FROM current_view_internal.search_document_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % already has a search document', tbl
@@ -262,7 +263,13 @@ DECLARE
 BEGIN
     FOREACH tbl IN ARRAY tables LOOP
         CONTINUE WHEN tbl IS NULL;
-        FOR old IN SELECT tgname FROM pg_trigger WHERE tgrelid = tbl AND tgname IN (trg, trg_truncate) LOOP
+        -- Also by function and arguments: a name built by an earlier version may differ.
+        FOR old IN SELECT tgname FROM pg_trigger
+                   WHERE tgrelid = tbl
+                     AND (tgname IN (trg, trg_truncate)
+                          OR (tgfoid = 'current_view_internal.current_view_search_trigger'::regproc
+                              AND current_view_internal._trigger_args(tgargs) = ARRAY[search_schema, search_table]::text[]))
+        LOOP
             EXECUTE format('DROP TRIGGER %I ON %s', old, tbl);
         END LOOP;
         SELECT bool_or(u.i = 1), count(*) > 0 INTO is_source, in_chain
@@ -412,6 +419,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         PERFORM current_view_internal._require_owner(cur);
+        PERFORM current_view_internal._require_registrable(cur, 'search source');
         key := current_view_internal._search_key(cur);
         SELECT r.document_column INTO doc
         FROM current_view_internal.search_document_registry r

@@ -188,4 +188,19 @@ CREATE TYPE current_view_internal.search_headline_result AS (source_table pg_cat
                                                              rank pg_catalog.float4, keys pg_catalog.jsonb,
                                                              headline pg_catalog.text);
 
+-- Table-level DDL (55_ddl_tables.sql): the event triggers need their
+-- functions, which the replay below gives their bodies.  Created last, so
+-- that they do not fire on the upgrade's own commands.
+CREATE FUNCTION current_view_internal._table_ddl_start() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'current_view_table_ddl_start' LANGUAGE C;
+CREATE FUNCTION current_view_internal._follow_table_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'ALTER SEQUENCE', 'ALTER MATERIALIZED VIEW',
+                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION')
+    EXECUTE FUNCTION current_view_internal._table_ddl_start();
+CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'CREATE TABLE')
+    EXECUTE FUNCTION current_view_internal._follow_table_ddl();
+
 -- The functions and views of 1.1, replacing 1.0's in place.
