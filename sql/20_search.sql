@@ -498,11 +498,8 @@ BEGIN
     IF NOT existing THEN
         EXECUTE format('CREATE TABLE %s (%s, document pg_catalog.tsvector NOT NULL)',
                        qsearch, array_to_string(col_defs, ', '));
-        -- A short pending list (bench/studies/gin_fastupdate.md): most of
-        -- fastupdate's gain for writes, none of its cost for searches,
-        -- which scan the pending list.
-        EXECUTE format('CREATE INDEX %I ON %s USING gin (document) WITH (gin_pending_list_limit = 256)',
-                       current_view_internal._object_name(s_name, 'document'), qsearch);
+        PERFORM current_view_internal._create_document_index(qsearch::regclass,
+                    current_view_internal._object_name(s_name, 'document'), 'gin', NULL);
     END IF;
     FOR i IN 1 .. cardinality(cols) LOOP
         IF existing THEN
@@ -563,6 +560,86 @@ BEGIN
     WHERE r.search_schema = s_schema AND r.search_table = s_name;
     PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, tables);
     EXECUTE format('DROP TABLE %I.%I', s_schema, s_name);
+END
+$$;
+
+-- The document index of a search table.  GIN with a short pending list
+-- (bench/studies/gin_fastupdate.md): most of fastupdate's gain for writes,
+-- none of its cost for searches, which scan the pending list.  RUM with the
+-- operator class of the rum extension in rum_schema.
+CREATE FUNCTION current_view_internal._create_document_index(tbl regclass, index_name name, method text,
+                                                            rum_schema name)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF method = 'rum' THEN
+        EXECUTE format('CREATE INDEX %I ON %s USING rum (document %I.rum_tsvector_ops)',
+                       index_name, tbl, rum_schema);
+    ELSE
+        EXECUTE format('CREATE INDEX %I ON %s USING gin (document) WITH (gin_pending_list_limit = 256)',
+                       index_name, tbl);
+    END IF;
+END
+$$;
+
+-- Rebuild the document index of a search table with GIN (the default) or
+-- RUM, whose index returns rows in order of relevance: search(...,
+-- ranking => 'rum') then stops after max_rows instead of ranking every
+-- match (bench/studies/rum_vs_gin.md).  The new index is built before the
+-- old one goes, with writers waiting (SHARE lock) and readers not.
+CREATE FUNCTION @extschema@.set_search_index(search_table text, method text DEFAULT 'gin')
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := current_view_internal._search_table_regclass(search_table);
+    doc_attnum int2;
+    old_index regclass;
+    index_name name;
+    rum_schema name;
+    temporary_name name;
+BEGIN
+    IF method IS NULL OR method NOT IN ('gin', 'rum') THEN
+        RAISE EXCEPTION 'invalid search index method "%"', method
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The methods are gin and rum.';
+    END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of search table %', tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF method = 'rum' THEN
+        SELECT n.nspname INTO rum_schema
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'rum';
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'the rum extension is not installed in this database'
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'Install the package postgresql-15-rum and run CREATE EXTENSION rum.';
+        END IF;
+    END IF;
+    EXECUTE format('LOCK TABLE %s IN SHARE MODE', tbl);
+    SELECT attnum INTO doc_attnum FROM pg_attribute WHERE attrelid = tbl AND attname = 'document';
+    SELECT i.indexrelid::regclass, c.relname INTO old_index, index_name
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+    WHERE i.indrelid = tbl AND i.indnatts = 1 AND i.indkey[0] = doc_attnum AND i.indpred IS NULL
+      AND am.amname IN ('gin', 'rum')
+    ORDER BY c.relname
+    LIMIT 1;
+    index_name := coalesce(index_name,
+                           current_view_internal._object_name((SELECT relname FROM pg_class WHERE oid = tbl),
+                                                              'document'));
+    temporary_name := current_view_internal._object_name(index_name, 'new');
+    PERFORM current_view_internal._create_document_index(tbl, temporary_name, method, rum_schema);
+    IF old_index IS NOT NULL THEN
+        EXECUTE format('DROP INDEX %s', old_index);
+    END IF;
+    EXECUTE format('ALTER INDEX %I.%I RENAME TO %I',
+                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.oid = tbl), temporary_name, index_name);
 END
 $$;
 
