@@ -359,10 +359,10 @@ soak() {
 	# The soak checks notices: none of the quieting of bench/lib.sh.
 	if out=$(PGOPTIONS= bash test/soak/run.sh "$BENCH_SOAK_SECONDS" 2>&1); then verdict=passed; else verdict=FAILED; fi
 	printf '%s\n' "$out" | tail -12
-	describe SOAK "Soak: 8 clients, out-of-order versions, updates, deletes, document updates, rebuilds" \
+	describe SOAK "Soak: 8 clients, out-of-order versions, updates, deletes, document updates, rebuilds; then 4 clients on a search chain (key changes, new parents, deferred foreign keys)" \
 		"bash test/soak/run.sh $BENCH_SOAK_SECONDS" \
 		"Result: **$verdict**.
-$(printf '%s\n' "$out" | grep -E '^(ok|not ok|# soak)' | sed 's/^/- /')"
+$(printf '%s\n' "$out" | grep -E '^(ok|not ok|# soak|# search concurrent)' | sed 's/^/- /')"
 }
 
 main() {

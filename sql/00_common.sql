@@ -84,14 +84,37 @@ BEGIN
 END
 $$;
 
--- A name built from a base and a suffix, shortened to fit in NAMEDATALEN
--- like PostgreSQL's own generated names.
+-- The longest beginning of s, cut on a character boundary, of at most
+-- bytes bytes.
+CREATE FUNCTION current_view_internal._clip(s text, bytes integer)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    clipped text := s;
+BEGIN
+    WHILE octet_length(clipped) > greatest(bytes, 0) LOOP
+        clipped := left(clipped, -1);
+    END LOOP;
+    RETURN clipped;
+END
+$$;
+
+-- A name built from a base and a suffix that fits in NAMEDATALEN: when it
+-- must be shortened, the base (then, if it is too long itself, the suffix)
+-- is cut on a character boundary, by bytes so that multibyte names keep
+-- their suffix, and followed by a short hash of both, so that bases with a
+-- common beginning keep distinct names.
 CREATE FUNCTION current_view_internal._object_name(base name, suffix text)
 RETURNS name
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT (left(base::text, 63 - octet_length('_' || suffix)) || '_' || suffix)::name
+    SELECT CASE WHEN octet_length(base || '_' || suffix) <= 63 THEN (base || '_' || suffix)::name
+                ELSE (current_view_internal._clip(base, 53 - octet_length(current_view_internal._clip(suffix, 53)))
+                      || '_' || left(md5(base || '_' || suffix), 8) || '_'
+                      || current_view_internal._clip(suffix, 53))::name END
 $$;
 
 -- Always true.  The view of a 'flag' table calls it in its WHERE clause: the

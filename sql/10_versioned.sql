@@ -238,6 +238,7 @@ BEGIN
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
+    PERFORM current_view_internal._require_registrable(tbl, 'versioned table');
     IF EXISTS (SELECT 1 FROM current_view_internal.versioned_table_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % is already registered as a versioned table', tbl
@@ -400,8 +401,11 @@ BEGIN
         EXECUTE format('CREATE TRIGGER current_view_keep_moved AFTER DELETE ON %s FOR EACH ROW WHEN (OLD.%I) EXECUTE FUNCTION current_view_internal.current_view_write_trigger(%s)',
                        qtbl, current_column, write_args);
 
-        trigger_args := current_view_internal._flag_trigger_args(rel.nspname, heads, current_column,
-                                                                 key_columns, version_columns);
+        trigger_args := concat_ws(', ', quote_literal(rel.nspname), quote_literal(heads),
+                                  quote_literal(current_column),
+                                  quote_literal(cardinality(key_columns)),
+                                  (SELECT string_agg(quote_literal(c), ', ')
+                                   FROM unnest(key_columns || version_columns) c));
         EXECUTE format('CREATE TRIGGER zz_current_view_insert BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
                        qtbl, trigger_args);
         EXECUTE format('CREATE TRIGGER current_view_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_flag_trigger(%s)',
@@ -441,6 +445,8 @@ BEGIN
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version),
             adopted)::current_view_internal.versioned_table_registry);
+    -- What the caller created gets the table's owner and persistence (55_ddl_tables.sql).
+    PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END
 $$;
 

@@ -24,6 +24,20 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'current_view_search_source_query'
 LANGUAGE C STRICT;
 
+-- The same query with every document recomputed from its columns: the
+-- oracle of check_search_table.
+CREATE FUNCTION current_view_internal._search_oracle_query(search_schema name, search_table name, source regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_oracle_query'
+LANGUAGE C STRICT;
+
+-- The document of a registered table computed from its columns, over the
+-- table named without an alias.
+CREATE FUNCTION current_view_internal._search_document_sql(tbl regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'current_view_search_document_sql'
+LANGUAGE C STRICT;
+
 -- One row per table with a document column, by name (not OID).
 CREATE TABLE current_view_internal.search_document_registry (
     table_schema name NOT NULL,
@@ -128,6 +142,7 @@ BEGIN
     SELECT c.relname, c.relkind, n.nspname INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
+    PERFORM current_view_internal._require_registrable(tbl, 'search document table');
     IF EXISTS (SELECT 1 FROM current_view_internal.search_document_registry r
                WHERE r.table_schema = rel.nspname AND r.table_name = rel.relname) THEN
         RAISE EXCEPTION 'table % already has a search document', tbl
@@ -150,6 +165,12 @@ BEGIN
         RAISE EXCEPTION 'column "%" of table % must be of type tsvector to hold a search document',
             document_column, tbl
             USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = document_column
+               AND attgenerated <> '') THEN
+        RAISE EXCEPTION 'column "%" of table % is a generated column: it cannot hold a search document',
+            document_column, tbl
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT n.nspname, c.cfgname INTO cfg
     FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE c.oid = config;
@@ -242,7 +263,13 @@ DECLARE
 BEGIN
     FOREACH tbl IN ARRAY tables LOOP
         CONTINUE WHEN tbl IS NULL;
-        FOR old IN SELECT tgname FROM pg_trigger WHERE tgrelid = tbl AND tgname IN (trg, trg_truncate) LOOP
+        -- Also by function and arguments: a name built by an earlier version may differ.
+        FOR old IN SELECT tgname FROM pg_trigger
+                   WHERE tgrelid = tbl
+                     AND (tgname IN (trg, trg_truncate)
+                          OR (tgfoid = 'current_view_internal.current_view_search_trigger'::regproc
+                              AND current_view_internal._trigger_args(tgargs) = ARRAY[search_schema, search_table]::text[]))
+        LOOP
             EXECUTE format('DROP TRIGGER %I ON %s', old, tbl);
         END LOOP;
         SELECT bool_or(u.i = 1), count(*) > 0 INTO is_source, in_chain
@@ -253,7 +280,7 @@ BEGIN
         WHERE s.search_schema = $1 AND s.search_table = $2 AND c.oid = tbl;
         CONTINUE WHEN NOT in_chain;
         EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
-                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'UPDATE' END,
+                       trg, CASE WHEN is_source THEN 'INSERT OR UPDATE OR DELETE' ELSE 'INSERT OR UPDATE' END,
                        tbl, args);
         IF is_source THEN
             EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION current_view_internal.current_view_search_trigger(%s)',
@@ -392,6 +419,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         PERFORM current_view_internal._require_owner(cur);
+        PERFORM current_view_internal._require_registrable(cur, 'search source');
         key := current_view_internal._search_key(cur);
         SELECT r.document_column INTO doc
         FROM current_view_internal.search_document_registry r
@@ -470,11 +498,8 @@ BEGIN
     IF NOT existing THEN
         EXECUTE format('CREATE TABLE %s (%s, document pg_catalog.tsvector NOT NULL)',
                        qsearch, array_to_string(col_defs, ', '));
-        -- A short pending list (bench/studies/gin_fastupdate.md): most of
-        -- fastupdate's gain for writes, none of its cost for searches,
-        -- which scan the pending list.
-        EXECUTE format('CREATE INDEX %I ON %s USING gin (document) WITH (gin_pending_list_limit = 256)',
-                       current_view_internal._object_name(s_name, 'document'), qsearch);
+        PERFORM current_view_internal._create_document_index(qsearch::regclass,
+                    current_view_internal._object_name(s_name, 'document'), 'gin', NULL);
     END IF;
     FOR i IN 1 .. cardinality(cols) LOOP
         IF existing THEN
@@ -538,6 +563,86 @@ BEGIN
 END
 $$;
 
+-- The document index of a search table.  GIN with a short pending list
+-- (bench/studies/gin_fastupdate.md): most of fastupdate's gain for writes,
+-- none of its cost for searches, which scan the pending list.  RUM with the
+-- operator class of the rum extension in rum_schema.
+CREATE FUNCTION current_view_internal._create_document_index(tbl regclass, index_name name, method text,
+                                                            rum_schema name)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF method = 'rum' THEN
+        EXECUTE format('CREATE INDEX %I ON %s USING rum (document %I.rum_tsvector_ops)',
+                       index_name, tbl, rum_schema);
+    ELSE
+        EXECUTE format('CREATE INDEX %I ON %s USING gin (document) WITH (gin_pending_list_limit = 256)',
+                       index_name, tbl);
+    END IF;
+END
+$$;
+
+-- Rebuild the document index of a search table with GIN (the default) or
+-- RUM, whose index returns rows in order of relevance: search(...,
+-- ranking => 'rum') then stops after max_rows instead of ranking every
+-- match (bench/studies/rum_vs_gin.md).  The new index is built before the
+-- old one goes, with writers waiting (SHARE lock) and readers not.
+CREATE FUNCTION @extschema@.set_search_index(search_table text, method text DEFAULT 'gin')
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := current_view_internal._search_table_regclass(search_table);
+    doc_attnum int2;
+    old_index regclass;
+    index_name name;
+    rum_schema name;
+    temporary_name name;
+BEGIN
+    IF method IS NULL OR method NOT IN ('gin', 'rum') THEN
+        RAISE EXCEPTION 'invalid search index method "%"', method
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The methods are gin and rum.';
+    END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = tbl), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of search table %', tbl
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF method = 'rum' THEN
+        SELECT n.nspname INTO rum_schema
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'rum';
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'the rum extension is not installed in this database'
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'Install the package postgresql-15-rum and run CREATE EXTENSION rum.';
+        END IF;
+    END IF;
+    EXECUTE format('LOCK TABLE %s IN SHARE MODE', tbl);
+    SELECT attnum INTO doc_attnum FROM pg_attribute WHERE attrelid = tbl AND attname = 'document';
+    SELECT i.indexrelid::regclass, c.relname INTO old_index, index_name
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+    WHERE i.indrelid = tbl AND i.indnatts = 1 AND i.indkey[0] = doc_attnum AND i.indpred IS NULL
+      AND am.amname IN ('gin', 'rum')
+    ORDER BY c.relname
+    LIMIT 1;
+    index_name := coalesce(index_name,
+                           current_view_internal._object_name((SELECT relname FROM pg_class WHERE oid = tbl),
+                                                              'document'));
+    temporary_name := current_view_internal._object_name(index_name, 'new');
+    PERFORM current_view_internal._create_document_index(tbl, temporary_name, method, rum_schema);
+    IF old_index IS NOT NULL THEN
+        EXECUTE format('DROP INDEX %s', old_index);
+    END IF;
+    EXECUTE format('ALTER INDEX %I.%I RENAME TO %I',
+                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.oid = tbl), temporary_name, index_name);
+END
+$$;
+
 -- The rows of search() and search_headlines(), as named types: a function
 -- returning a named row type finds its columns in the type cache, where one
 -- returning TABLE (...) rebuilds them from its pg_proc row at every call.
@@ -577,8 +682,10 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'current_view_search_invalidate'
 LANGUAGE C STRICT;
 
--- The number of search rows that are missing, extra or wrong: 0 when
--- healthy (computed from the base tables, like the initial fill).
+-- The number of search rows that are missing, extra or wrong, with every
+-- document recomputed from its columns, plus the number of rows of the
+-- chains' tables whose stored document is not what its columns give: 0 when
+-- healthy.
 CREATE FUNCTION @extschema@.check_search_table(search_table regclass)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
@@ -602,11 +709,25 @@ BEGIN
             'WITH want AS (%s), have AS (SELECT %s, document FROM %s x WHERE x.%I IS NOT NULL%s)
              SELECT count(*) FROM ((TABLE want EXCEPT ALL TABLE have)
                                    UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
-            current_view_internal._search_source_query(r.search_schema, r.search_table,
+            current_view_internal._search_oracle_query(r.search_schema, r.search_table,
                                              format('%I.%I', r.source_schema, r.source_table)::regclass),
             current_view_internal._column_list(r.search_columns), search_table, r.search_columns[1],
             (SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '')
              FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns)))
+        INTO n;
+        wrong := wrong + n;
+    END LOOP;
+    FOR r IN
+        SELECT DISTINCT u.sch, u.tab, u.doc
+        FROM current_view_internal.search_source_registry s
+        JOIN pg_class c ON c.relname = s.search_table
+        JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = s.search_schema
+        CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables, s.document_columns) u(sch, tab, doc)
+        WHERE c.oid = $1
+    LOOP
+        EXECUTE format('SELECT count(*) FROM ONLY %I.%I WHERE %I IS DISTINCT FROM %s',
+                       r.sch, r.tab, r.doc,
+                       current_view_internal._search_document_sql(format('%I.%I', r.sch, r.tab)::regclass))
         INTO n;
         wrong := wrong + n;
     END LOOP;

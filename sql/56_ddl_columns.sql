@@ -22,18 +22,6 @@ BEGIN
 END
 $$;
 
--- Arguments of the flag triggers of versioned.c, in their order.
-CREATE FUNCTION current_view_internal._flag_trigger_args(
-    table_schema name, heads name, current_column name, key_columns name[], version_columns name[])
-RETURNS text
-LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT concat_ws(', ', quote_literal(table_schema), quote_literal(heads), quote_literal(current_column),
-                     quote_literal(cardinality(key_columns)),
-                     (SELECT string_agg(quote_literal(c), ', ') FROM unnest(key_columns || version_columns) c))
-$$;
-
 -- The query of <view_name>: for 'flag' the live flagged rows without the
 -- flag, for 'view' the DISTINCT ON over the table, for 'table' with a
 -- deleted column the live rows of the current table (rows).  The columns
@@ -92,8 +80,8 @@ BEGIN
 END
 $$;
 
--- Drop the view v, returning what the view made again must keep: its owner,
--- privileges and triggers.
+-- Drop the view v, returning what the view made again must keep: its
+-- privileges and triggers (_follow_table gives it its owner).
 CREATE FUNCTION current_view_internal._drop_view_keeping(v regclass)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -101,11 +89,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     kept jsonb := (SELECT jsonb_build_object(
-                              'owner', r.rolname, 'acl', c.relacl::text,
+                              'acl', c.relacl::text,
                               'triggers', to_jsonb(ARRAY(SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
                                                          WHERE t.tgrelid = v AND NOT t.tgisinternal
                                                          ORDER BY t.tgname)))
-                   FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = v);
+                   FROM pg_class c WHERE c.oid = v);
 BEGIN
     EXECUTE format('DROP VIEW %s', v);
     RETURN kept;
@@ -124,7 +112,6 @@ DECLARE
 BEGIN
     EXECUTE format('CREATE VIEW %I.%I AS %s', schema, name, query);
     v := format('%I.%I', schema, name)::regclass;
-    EXECUTE format('ALTER VIEW %s OWNER TO %I', v, kept->>'owner');
     PERFORM current_view_internal._restore_grants('TABLE', v::text, (kept->>'acl')::aclitem[]);
     FOR def IN SELECT jsonb_array_elements_text(kept->'triggers') LOOP
         EXECUTE def;
@@ -192,57 +179,49 @@ BEGIN
         current_view_internal._view_query(tbl, reg.strategy, reg.key_columns, reg.version_columns,
                                           reg.current_column, reg.deleted_column, NULL, dropped || retyped),
         current_view_internal._drop_view_keeping(shown));
+    PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END
 $$;
 
--- Recreate the triggers of the registration on rel whose arguments name
--- registered columns, with the arguments of reg instead of those of old.
-CREATE FUNCTION current_view_internal._recreate_triggers(
-    rel regclass, old current_view_internal.versioned_table_registry,
-    reg current_view_internal.versioned_table_registry)
+-- Create the triggers of the registration on rel again with the column
+-- old_name renamed new_name in their arguments, and next_version instead of
+-- theirs: the flag column and the key and version columns ('flag'
+-- triggers); the flag, deleted, key and version columns (the others).
+CREATE FUNCTION current_view_internal._recreate_triggers(rel regclass, old_name name, new_name name,
+                                                         next_version text[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET standard_conforming_strings = on
 AS $$
 DECLARE
     trg record;
-    def text;
-    old_args text;
-    new_args text;
+    columns int[];
+    first_next int;
 BEGIN
     FOR trg IN
-        SELECT t.oid, t.tgname, p.proname
-        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+        SELECT t.oid, t.tgfoid::regproc AS fn, current_view_internal._trigger_args(t.tgargs) AS args
+        FROM pg_trigger t
         WHERE t.tgrelid = rel AND NOT t.tgisinternal AND t.tgparentid = 0
-          AND p.pronamespace = 'current_view_internal'::regnamespace
-          AND p.proname IN ('current_view_flag_trigger', 'current_view_table_trigger',
-                            'current_view_write_trigger')
+          AND t.tgfoid IN ('current_view_internal.current_view_write_trigger'::regproc,
+                           'current_view_internal.current_view_table_trigger'::regproc,
+                           'current_view_internal.current_view_flag_trigger'::regproc)
     LOOP
-        IF trg.proname = 'current_view_flag_trigger' THEN
-            old_args := current_view_internal._flag_trigger_args(old.table_schema, old.heads_table,
-                            old.current_column, old.key_columns, old.version_columns);
-            new_args := current_view_internal._flag_trigger_args(reg.table_schema, reg.heads_table,
-                            reg.current_column, reg.key_columns, reg.version_columns);
+        IF trg.fn = 'current_view_internal.current_view_flag_trigger'::regproc THEN
+            -- schema, heads, flag, number of keys, keys and versions
+            columns := ARRAY[3] || ARRAY(SELECT generate_series(5, cardinality(trg.args)));
         ELSE
-            old_args := current_view_internal._history_trigger_args(old.table_schema, old.table_name,
-                            coalesce(old.current_table, old.view_name), old.current_column,
-                            old.deleted_column, old.key_columns, old.version_columns, old.next_version);
-            new_args := current_view_internal._history_trigger_args(reg.table_schema, reg.table_name,
-                            coalesce(reg.current_table, reg.view_name), reg.current_column,
-                            reg.deleted_column, reg.key_columns, reg.version_columns, reg.next_version);
+            -- schema, table, view, flag, deleted, numbers of keys and of
+            -- versions, keys, versions, next_version
+            first_next := 8 + trg.args[6]::int + trg.args[7]::int;
+            columns := ARRAY[4, 5] || ARRAY(SELECT generate_series(8, first_next - 1));
+            trg.args := trg.args[1:first_next - 1] || coalesce(next_version, '{}');
         END IF;
-        -- pg_get_triggerdef ends with the arguments, quoted as quote_literal
-        -- quotes them under standard_conforming_strings.
-        def := pg_get_triggerdef(trg.oid);
-        old_args := '(' || old_args || ')';
-        IF right(def, length(old_args)) IS DISTINCT FROM old_args THEN
-            RAISE EXCEPTION 'trigger "%" on % does not have the arguments of its registration', trg.tgname, rel
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'Unregister the table and register it again.';
-        END IF;
-        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, rel);
-        EXECUTE left(def, length(def) - length(old_args)) || '(' || new_args || ')';
+        FOREACH first_next IN ARRAY columns LOOP
+            IF trg.args[first_next] = old_name THEN
+                trg.args[first_next] := new_name;
+            END IF;
+        END LOOP;
+        PERFORM current_view_internal._recreate_trigger(trg.oid, trg.args, format('the rename of column %I of %s', old_name, rel));
     END LOOP;
 END
 $$;
@@ -257,7 +236,6 @@ AS $$
 DECLARE
     old current_view_internal.versioned_table_registry := current_view_internal._registration(tbl);
     reg current_view_internal.versioned_table_registry := old;
-    owner_name name := (SELECT rolname FROM pg_roles r JOIN pg_class c ON c.relowner = r.oid WHERE c.oid = tbl);
     new_name name;
     old_name name;
     missing name[];
@@ -307,17 +285,18 @@ BEGIN
         END IF;
     END IF;
 
-    -- The relation whose columns are the table's: the current table, or the view.
-    IF old.current_table IS NOT NULL THEN
-        cur := to_regclass(format('%I.%I', old.table_schema, old.current_table));
-    END IF;
-    shown := to_regclass(format('%I.%I', old.table_schema, old.view_name));
-    IF shown IS NULL THEN
-        RAISE EXCEPTION 'cannot drop view %.% of versioned table %', quote_ident(old.table_schema),
-            quote_ident(old.view_name), tbl
-            USING ERRCODE = 'dependent_objects_still_exist',
-                  DETAIL = 'The view is gone after the command.',
-                  HINT = 'Unregister the table, change it, then register the table again.';
+    -- The relations whose columns are the table's: the current table, and
+    -- the view.  Only the registration's own are (see _registered_relations):
+    -- without them there is nothing to follow.
+    SELECT c.oid INTO cur FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = old.table_schema AND c.relname = old.current_table AND c.relkind = 'r'
+      AND c.relowner = (SELECT relowner FROM pg_class WHERE oid = tbl);
+    SELECT c.oid INTO shown FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = old.table_schema AND c.relname = old.view_name
+      AND c.relkind = CASE WHEN old.view_name = old.current_table THEN 'r' ELSE 'v' END
+      AND c.relowner = (SELECT relowner FROM pg_class WHERE oid = tbl);
+    IF shown IS NULL OR (old.current_table IS NOT NULL AND cur IS NULL) THEN
+        RETURN;
     END IF;
 
     -- A renamed column: its name in the view or current table follows.
@@ -378,7 +357,7 @@ BEGIN
             IF col.registered THEN
                 PERFORM current_view_internal._refuse_column_ddl(tbl, col.name, 'alter the type of');
             END IF;
-            IF shown <> cur AND view_kept IS NULL THEN
+            IF shown <> cur AND view_kept IS NULL AND NOT col.added THEN
                 -- The view of the live rows depends on the columns: made again below.
                 view_kept := current_view_internal._drop_view_keeping(shown);
             END IF;
@@ -462,13 +441,8 @@ BEGIN
     END IF;
 
     IF old_name IS NOT NULL THEN
-        PERFORM current_view_internal._recreate_triggers(tbl, old, reg);
-        IF shown IS DISTINCT FROM cur THEN
-            PERFORM current_view_internal._recreate_triggers(shown, old, reg);
-        END IF;
-        IF cur IS NOT NULL THEN
-            PERFORM current_view_internal._recreate_triggers(cur, old, reg);
-        END IF;
+        PERFORM current_view_internal._recreate_triggers(t, old_name, new_name, reg.next_version)
+        FROM unnest(ARRAY[tbl, shown, cur]) t WHERE t IS NOT NULL GROUP BY t;
     END IF;
 
     -- The generated functions name and return the columns: made again when
@@ -489,7 +463,6 @@ BEGIN
             reg.deleted_column, reg.next_version);
         FOR i IN 1 .. cardinality(reg.created_functions) LOOP
             fn := to_regprocedure(reg.created_functions[i]);
-            EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, owner_name);
             PERFORM current_view_internal._restore_grants('FUNCTION', fn::text, acls[i]::aclitem[]);
         END LOOP;
     END IF;
@@ -497,6 +470,8 @@ BEGIN
         PERFORM current_view_internal._registry_delete(old);
         PERFORM current_view_internal._registry_insert(reg);
     END IF;
+    -- What was made again, by the role running the command, gets the table's owner.
+    PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END
 $$;
 
@@ -508,6 +483,11 @@ AS $$
 DECLARE
     cmd record;
 BEGIN
+    -- The commands that follow run ALTER TABLE on the table themselves.
+    IF current_setting('current_view_ddl.following_columns', true) = 'on' THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('current_view_ddl.following_columns', 'on', false);
     FOR cmd IN
         SELECT d.objid::regclass AS tbl,
                max(d.objsubid) FILTER (WHERE d.object_type = 'table column')::smallint AS renamed
@@ -521,6 +501,7 @@ BEGIN
     LOOP
         PERFORM current_view_internal._follow_columns(cmd.tbl, cmd.renamed);
     END LOOP;
+    PERFORM set_config('current_view_ddl.following_columns', '', false);
 END
 $$;
 

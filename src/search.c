@@ -17,7 +17,10 @@
  * any two writers whose search rows overlap are serialised on the higher of
  * their two rows: the one that comes second either sees the other's search
  * rows (a cascade runs with a new snapshot) or recomputes from the other's
- * committed document.  All locks are taken from the source upwards.
+ * committed document.  All locks are taken from the source upwards.  Rows
+ * above a waited-for lock are read with the snapshot taken before the wait,
+ * which misses ancestors created or re-keyed by the writer waited for: see
+ * run_role_plan().
  *
  * Statements are prepared once per table and search table and kept; they
  * are fully qualified (relations, types, functions, operators) so that
@@ -28,10 +31,13 @@
  */
 #include "current_view.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/stratnum.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -41,10 +47,12 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
+#include "rewrite/rewriteHandler.h"
 #include "tsearch/ts_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -61,6 +69,8 @@ PG_FUNCTION_INFO_V1(current_view_document_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_filter);
 PG_FUNCTION_INFO_V1(current_view_search_source_query);
+PG_FUNCTION_INFO_V1(current_view_search_oracle_query);
+PG_FUNCTION_INFO_V1(current_view_search_document_sql);
 
 /* ------------------------------------------------------------------------
  * Documents
@@ -79,6 +89,7 @@ typedef struct DocumentColumn
 	CoercionPathType path;		/* how column::text is computed */
 	FmgrInfo	cast;			/* cast or output function */
 	int			cast_nargs;
+	ExprState  *generated;		/* a stored generated column's expression */
 } DocumentColumn;
 
 typedef struct DocumentRel
@@ -90,6 +101,7 @@ typedef struct DocumentRel
 	Oid			config;
 	int			ncolumns;
 	DocumentColumn *columns;
+	bool		any_generated;
 } DocumentRel;
 
 /* ------------------------------------------------------------------------
@@ -105,6 +117,7 @@ typedef struct ChainLevel
 	char	   *key;			/* its primary key column */
 	char	   *parent;			/* foreign key to the next level, or NULL */
 	char	   *document;		/* its document column */
+	char	   *recomputed;		/* or SQL computing it from the columns */
 	char	   *column;			/* the search table's column for its key */
 	char		weight;			/* '\0': document as stored */
 	Oid			relid;
@@ -134,6 +147,7 @@ typedef enum RolePlan
 	PLAN_UPDATE,				/* recompute the search row of a source key */
 	PLAN_DELETE,				/* delete the search row of a source key */
 	PLAN_CASCADE,				/* recompute the search rows below an ancestor */
+	PLAN_ADOPT,					/* recompute the search rows reaching a new ancestor */
 	PLAN_TRUNCATE,				/* delete all search rows of a source */
 	NUM_ROLE_PLANS
 } RolePlan;
@@ -146,6 +160,7 @@ typedef struct SearchRole
 	AttrNumber	key_attnum;
 	Bitmapset  *watched;		/* columns whose change needs maintenance */
 	ExprState  *filter;			/* level 0 with a filter */
+	bool		adopts;			/* a level > 0 whose children may come first */
 	SPIPlanPtr	plans[NUM_ROLE_PLANS];
 } SearchRole;
 
@@ -180,8 +195,15 @@ invalidate_search_rels(Datum arg, Oid relid)
 
 	hash_seq_init(&status, search_rels);
 	while ((sr = hash_seq_search(&status)) != NULL)
+	{
 		if (!OidIsValid(relid) || sr->key.relid == relid || sr->search_relid == relid)
 			sr->valid = false;
+		/* A child's foreign keys (their deferrability) belong to the child. */
+		for (int r = 0; r < sr->nroles && sr->valid; r++)
+			if (sr->roles[r].level > 0 &&
+				sr->roles[r].source->levels[sr->roles[r].level - 1].relid == relid)
+				sr->valid = false;
+	}
 	hash_seq_init(&status, document_rels);
 	while ((dr = hash_seq_search(&status)) != NULL)
 		if (!OidIsValid(relid) || dr->relid == relid)
@@ -326,23 +348,65 @@ lookup_document_rel(Relation rel, Trigger *trigger)
 		col->weight = args[DOC_ARG_FIRST + 2 * i + 1][0];
 		init_text_cast(col, TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid,
 					   dr->cxt);
+		if (TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->attgenerated == ATTRIBUTE_GENERATED_STORED)
+		{
+			/*
+			 * PostgreSQL computes it after the BEFORE triggers, which see the
+			 * null of an INSERT or the old value of an UPDATE: compute it here
+			 * too (its expression is immutable, so the values agree).
+			 */
+			MemoryContext old = MemoryContextSwitchTo(dr->cxt);
+
+			col->generated = ExecInitExpr(expression_planner((Expr *) build_column_default(rel, col->attnum)),
+										  NULL);
+			MemoryContextSwitchTo(old);
+			dr->any_generated = true;
+		}
 	}
 	dr->valid = true;
 	return dr;
 }
 
 static bool
+value_changed(Form_pg_attribute att, Datum oldval, bool oldnull, Datum newval, bool newnull)
+{
+	/* Binary equality: equal images have equal text forms. */
+	return oldnull != newnull ||
+		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
+}
+
+/* The value of a source column in a row (econtext scans that row's slot). */
+static Datum
+source_value(DocumentColumn *col, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext,
+			 bool *isnull)
+{
+	if (col->generated != NULL)
+		return ExecEvalExprSwitchContext(col->generated, econtext, isnull);
+	return heap_getattr(tuple, col->attnum, tupdesc, isnull);
+}
+
+/* Whether a source column's value differs from the stored one of oldtup. */
+static bool
+source_changed(DocumentColumn *col, TupleDesc tupdesc, HeapTuple oldtup, HeapTuple newtup,
+			   ExprContext *econtext)
+{
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = heap_getattr(oldtup, col->attnum, tupdesc, &oldnull);
+	Datum		newval = source_value(col, tupdesc, newtup, econtext, &newnull);
+
+	return value_changed(TupleDescAttr(tupdesc, col->attnum - 1), oldval, oldnull, newval, newnull);
+}
+
+static bool
 column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple newtup)
 {
-	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
 	bool		oldnull;
 	bool		newnull;
 	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
 	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
 
-	/* Binary equality: equal images have equal text forms. */
-	return oldnull != newnull ||
-		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
+	return value_changed(TupleDescAttr(tupdesc, attnum - 1), oldval, oldnull, newval, newnull);
 }
 
 /*
@@ -351,7 +415,7 @@ column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple
  * leaves a concatenation unchanged, so it is skipped.
  */
 static Datum
-build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple)
+build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext)
 {
 	Datum		document = (Datum) 0;
 
@@ -359,7 +423,7 @@ build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple)
 	{
 		DocumentColumn *col = &dr->columns[i];
 		bool		isnull;
-		Datum		value = heap_getattr(tuple, col->attnum, tupdesc, &isnull);
+		Datum		value = source_value(col, tupdesc, tuple, econtext, &isnull);
 		Datum		part;
 
 		if (isnull)
@@ -393,6 +457,8 @@ current_view_document_trigger(PG_FUNCTION_ARGS)
 	Datum		document;
 	bool		isnull = false;
 	int			attnum;
+	ExprContext *econtext = NULL;
+	bool		rebuild = true;
 
 	require_trigger_call(fcinfo, "current_view_document_trigger");
 	rel = trigdata->tg_relation;
@@ -400,22 +466,30 @@ current_view_document_trigger(PG_FUNCTION_ARGS)
 	dr = lookup_document_rel(rel, trigdata->tg_trigger);
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
 		: trigdata->tg_trigtuple;
+	if (dr->any_generated)
+	{
+		econtext = CreateStandaloneExprContext();
+		econtext->ecxt_scantuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)
+			? trigdata->tg_newslot : trigdata->tg_trigslot;
+	}
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		bool		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
+		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
 			column_changed(tupdesc, dr->doc_attnum, trigdata->tg_trigtuple, tuple);
-
 		for (int i = 0; i < dr->ncolumns && !rebuild; i++)
-			rebuild = column_changed(tupdesc, dr->columns[i].attnum,
-									 trigdata->tg_trigtuple, tuple);
-		if (!rebuild)
-			return PointerGetDatum(tuple);
+			rebuild = source_changed(&dr->columns[i], tupdesc, trigdata->tg_trigtuple, tuple,
+									 econtext);
 	}
-	document = build_document(dr, tupdesc, tuple);
-	attnum = dr->doc_attnum;
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum,
-													 &document, &isnull));
+	if (rebuild)
+	{
+		document = build_document(dr, tupdesc, tuple, econtext);
+		attnum = dr->doc_attnum;
+		tuple = heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum, &document, &isnull);
+	}
+	if (econtext != NULL)
+		FreeExprContext(econtext, true);
+	return PointerGetDatum(tuple);
 }
 
 /* ------------------------------------------------------------------------
@@ -716,7 +790,8 @@ weight_text(char weight)
  *						WHERE key = t0.f [FOR SHARE]) t1 ON true ...
  *
  * level0_qual restricts the source rows ("" for none).  Levels above
- * lock_above are read FOR SHARE.
+ * lock_above are read FOR SHARE.  A level's document is its document column,
+ * or its recomputed SQL if it has one.
  */
 static void
 append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, int lock_above)
@@ -742,7 +817,8 @@ append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, i
 		ChainLevel *level = &src->levels[i];
 
 		appendStringInfo(buf, "%s(SELECT %s AS k, %s AS d", i > 0 ? " LEFT JOIN LATERAL " : "",
-						 quote_identifier(level->key), quote_identifier(level->document));
+						 quote_identifier(level->key),
+						 level->recomputed ? level->recomputed : quote_identifier(level->document));
 		if (level->parent != NULL)
 			appendStringInfo(buf, ", %s AS f", quote_identifier(level->parent));
 		appendStringInfo(buf, " FROM ONLY %s",
@@ -759,6 +835,40 @@ append_chain_query(StringInfo buf, SearchSource *src, const char *level0_qual, i
 		}
 		appendStringInfo(buf, ") t%d%s", i, i > 0 ? " ON true" : "");
 	}
+}
+
+/*
+ * " WHERE <the source row's chain reaches key $1 at level>", as nested
+ * EXISTS down the foreign keys (which their indexes serve), for a chain
+ * query whose level 0 is unaliased.
+ */
+static char *
+reaching_qual(SearchSource *src, int level)
+{
+	StringInfoData buf;
+	char	   *child = quote_qualified_identifier(src->levels[0].schema, src->levels[0].table);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, " WHERE ");
+	for (int i = 1; i <= level; i++)
+	{
+		ChainLevel *lv = &src->levels[i];
+		char	   *alias = psprintf("a%d", i);
+
+		if (i < level)
+			appendStringInfo(&buf, "EXISTS (SELECT FROM ONLY %s %s WHERE %s.%s ",
+							 quote_qualified_identifier(lv->schema, lv->table), alias, alias,
+							 quote_identifier(lv->key));
+		else
+			appendStringInfoString(&buf, "$1 ");
+		append_type_operator(&buf, lv->key_type, BTEqualStrategyNumber);
+		appendStringInfo(&buf, " %s.%s::%s%s", child, quote_identifier(src->levels[i - 1].parent),
+						 format_type_be_qualified(lv->key_type), i < level ? " AND " : "");
+		child = alias;
+	}
+	for (int i = 1; i < level; i++)
+		appendStringInfoChar(&buf, ')');
+	return buf.data;
 }
 
 /* " AND x.c IS NULL" for each search column outside the source's chain. */
@@ -784,6 +894,28 @@ append_level_qual(StringInfo buf, SearchSource *src, int level)
 	append_equality_qual(buf, src->levels[level].column, src->levels[level].key_type, 1);
 }
 
+/* Whether a statement writes the ancestor keys of search rows of a chain. */
+static bool
+writes_ancestors(SearchSource *src, RolePlan kind)
+{
+	return src->nlevels > 1 &&
+		(kind == PLAN_INSERT || kind == PLAN_UPDATE || kind == PLAN_CASCADE || kind == PLAN_ADOPT);
+}
+
+/* Whether one of the nrows rows a statement returned says it lacks an ancestor. */
+static bool
+lacks_ancestor(uint64 nrows)
+{
+	for (uint64 i = 0; i < nrows; i++)
+	{
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)))
+			return true;
+	}
+	return false;
+}
+
 static SPIPlanPtr
 role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 {
@@ -803,7 +935,7 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 	switch (kind)
 	{
 		case PLAN_INSERT:
-			appendStringInfo(&sql, "INSERT INTO %s (", sr->search_name);
+			appendStringInfo(&sql, "INSERT INTO %s AS x (", sr->search_name);
 			for (int i = 0; i < src->nlevels; i++)
 				appendStringInfo(&sql, "%s, ", quote_identifier(src->levels[i].column));
 			appendStringInfoString(&sql, "document) ");
@@ -811,18 +943,30 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 			break;
 		case PLAN_UPDATE:
 		case PLAN_CASCADE:
+		case PLAN_ADOPT:
 			appendStringInfo(&sql, "UPDATE %s x SET ", sr->search_name);
 			for (int i = 1; i < src->nlevels; i++)
 				appendStringInfo(&sql, "%s = q.k%d, ", quote_identifier(src->levels[i].column), i);
 			appendStringInfoString(&sql, "document = q.document FROM (");
-			append_chain_query(&sql, src, kind == PLAN_UPDATE ? key_qual.data : "",
+
+			/*
+			 * Adopted children are found through the chain's foreign keys:
+			 * their search rows do not name an ancestor that did not exist.
+			 */
+			append_chain_query(&sql, src,
+							   kind == PLAN_UPDATE ? key_qual.data
+							   : kind == PLAN_ADOPT ? reaching_qual(src, role->level) : "",
 							   role->level);
 			appendStringInfoString(&sql, ") q(");
 			for (int i = 0; i < src->nlevels; i++)
 				appendStringInfo(&sql, "k%d, ", i);
 			appendStringInfoString(&sql, "document) WHERE ");
-			append_level_qual(&sql, src, role->level);
-			appendStringInfo(&sql, " AND x.%s ", quote_identifier(src->levels[0].column));
+			if (kind != PLAN_ADOPT)
+			{
+				append_level_qual(&sql, src, role->level);
+				appendStringInfoString(&sql, " AND ");
+			}
+			appendStringInfo(&sql, "x.%s ", quote_identifier(src->levels[0].column));
 			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
 			appendStringInfoString(&sql, " q.k0");
 			append_outside_chain(&sql, sr->table, src);
@@ -840,33 +984,138 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 		case NUM_ROLE_PLANS:
 			elog(ERROR, "invalid plan kind");
 	}
+	if (writes_ancestors(src, kind))
+	{
+		/* Whether the written row lacks an ancestor: see run_role_plan(). */
+		appendStringInfoString(&sql, " RETURNING ");
+		for (int i = 1; i < src->nlevels; i++)
+			appendStringInfo(&sql, "%sx.%s IS NULL", i > 1 ? " OR " : "",
+							 quote_identifier(src->levels[i].column));
+	}
 	role->plans[kind] = prepare_kept_plan(sql.data, kind == PLAN_TRUNCATE ? 0 : 1, &argtype);
 	pfree(sql.data);
 	pfree(key_qual.data);
 	return role->plans[kind];
 }
 
+/*
+ * Run a maintenance statement; return the number of search rows it wrote.
+ *
+ * Under READ COMMITTED a statement that waited for the lock of an ancestor
+ * row reads that row's latest version, but the rows above it with its own
+ * snapshot, taken before the wait: a make that the other transaction created,
+ * or whose key it changed, is not there, and the search row would lack it.
+ * So a statement that wrote a row lacking an ancestor is run once more, with
+ * a new snapshot, which sees everything committed before its first run's lock
+ * waits ended; the locks it holds from that run keep the ancestors it reached
+ * from moving again.  An ancestor missing for good (a null or a deferred
+ * foreign key) costs that second run only.
+ */
 static uint64
 run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
 {
 	static const int expected[NUM_ROLE_PLANS] = {
-		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_DELETE
+		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_UPDATE, SPI_OK_DELETE
 	};
+	static const int expected_returning[NUM_ROLE_PLANS] = {
+		SPI_OK_INSERT_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE,
+		SPI_OK_UPDATE_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE
+	};
+	bool		returning = writes_ancestors(role->source, kind);
+	uint64		nrows = execute_plan(role_plan(sr, role, kind), &key,
+									 returning ? expected_returning[kind] : expected[kind]);
 
-	return execute_plan(role_plan(sr, role, kind), &key, expected[kind]);
+	if (returning && lacks_ancestor(nrows))
+	{
+		/* A new search row is there now: recompute it. */
+		RolePlan	again = kind == PLAN_INSERT ? PLAN_UPDATE : kind;
+
+		execute_plan(role_plan(sr, role, again), &key, expected_returning[again]);
+	}
+	return nrows;
 }
 
 /*
- * _search_source_query(search_schema name, search_table name, source regclass)
- * RETURNS text: the query computing all search rows of a source (its key
- * columns in chain order, then the document), for the initial fill.
+ * The document of a registered table computed from its columns, as the
+ * document trigger computes it (see register_search_document()), over the
+ * columns of the table named without an alias.  Needs SPI; the result is in
+ * the caller's context.
  */
-Datum
-current_view_search_source_query(PG_FUNCTION_ARGS)
+static char *
+document_sql(Oid ext_namespace, const char *schema, const char *table)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *qualified = quote_qualified_identifier(schema, table);
+	Oid			argtypes[2] = {NAMEOID, NAMEOID};
+	Datum		values[2];
+	SPIPlanPtr	plan;
+	char	   *sql;
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		weights_datum;
+	char	  **columns;
+	char	  **weights = NULL;
+	char	   *config;
+	int			ncolumns;
+	int			n;
+	StringInfoData buf;
+
+	sql = psprintf("SELECT columns, weights, pg_catalog.format('%%I.%%I', config_schema, config_name)"
+				   " FROM %s.search_document_registry WHERE table_schema OPERATOR(pg_catalog.=) $1"
+				   " AND table_name OPERATOR(pg_catalog.=) $2",
+				   quote_identifier(get_namespace_name(ext_namespace)));
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(table));
+	plan = SPI_prepare(sql, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\"", sql);
+	if (execute_plan(plan, values, SPI_OK_SELECT) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no search document", qualified)));
+	MemoryContextSwitchTo(cxt);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	columns = registry_array(row, desc, 1, NAMEOID, -1, &ncolumns);
+	weights_datum = SPI_getbinval(row, desc, 2, &isnull);
+	if (!isnull)
+		weights = array_strings(weights_datum, TEXTOID, &n);
+	config = quote_literal_cstr(TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull)));
+	SPI_freeplan(plan);
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	for (int i = 0; i < ncolumns; i++)
+	{
+		char	   *part = psprintf("pg_catalog.to_tsvector(%s::pg_catalog.regconfig,"
+									" COALESCE(CAST(%s.%s AS pg_catalog.text), ''))",
+									config, qualified, quote_identifier(columns[i]));
+
+		if (i > 0)
+			appendStringInfoString(&buf, " OPERATOR(pg_catalog.||) ");
+		if (weights != NULL && weights[i] != NULL)
+			appendStringInfo(&buf, "pg_catalog.setweight(%s, %s::pg_catalog.\"char\")",
+							 part, weight_text(weights[i][0]));
+		else
+			appendStringInfoString(&buf, part);
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * The query computing all search rows of a source (its key columns in chain
+ * order, then the document) from the stored documents of its chain, or with
+ * every document recomputed from its columns.
+ */
+static Datum
+source_query(FunctionCallInfo fcinfo, bool recompute)
 {
 	Name		schema = PG_GETARG_NAME(0);
 	Name		name = PG_GETARG_NAME(1);
 	Oid			source = PG_GETARG_OID(2);
+	Oid			ext_namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
 	MemoryContext cxt = CurrentMemoryContext;
 	SearchTable *st;
 	StringInfoData sql;
@@ -874,8 +1123,7 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(cxt);
-	st = load_search_table(get_func_namespace(fcinfo->flinfo->fn_oid),
-						   NameStr(*schema), NameStr(*name));
+	st = load_search_table(ext_namespace, NameStr(*schema), NameStr(*name));
 	initStringInfo(&sql);
 	for (int s = 0; s < st->nsources; s++)
 	{
@@ -883,6 +1131,9 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 
 		if (src->levels[0].relid != source)
 			continue;
+		for (int i = 0; i < src->nlevels && recompute; i++)
+			src->levels[i].recomputed = document_sql(ext_namespace, src->levels[i].schema,
+													 src->levels[i].table);
 		append_chain_query(&sql, src,
 						   src->filter ? psprintf(" WHERE (%s)", revalidated_filter(source, src->filter)) : "",
 						   src->nlevels);
@@ -897,6 +1148,53 @@ current_view_search_source_query(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(sql.data));
 }
 
+/*
+ * _search_source_query(search_schema name, search_table name, source regclass)
+ * RETURNS text: the query computing all search rows of a source from the
+ * stored documents, for the initial fill and rebuilds.
+ */
+Datum
+current_view_search_source_query(PG_FUNCTION_ARGS)
+{
+	return source_query(fcinfo, false);
+}
+
+/*
+ * _search_oracle_query(search_schema name, search_table name, source regclass)
+ * RETURNS text: the same query with every document recomputed from its
+ * columns, for check_search_table.
+ */
+Datum
+current_view_search_oracle_query(PG_FUNCTION_ARGS)
+{
+	return source_query(fcinfo, true);
+}
+
+/*
+ * _search_document_sql(tbl regclass) RETURNS text: the document of a
+ * registered table computed from its columns, over the table unaliased.
+ */
+Datum
+current_view_search_document_sql(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *schema = get_namespace_name(get_rel_namespace(relid));
+	char	   *table = get_rel_name(relid);
+	char	   *result;
+
+	if (schema == NULL || table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	result = document_sql(get_func_namespace(fcinfo->flinfo->fn_oid), schema, table);
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(result));
+}
+
 /* ------------------------------------------------------------------------
  * The search trigger
  * ------------------------------------------------------------------------
@@ -906,6 +1204,43 @@ static void
 watch(SearchRole *role, Oid relid, const char *column, const char *what)
 {
 	role->watched = bms_add_member(role->watched, registered_column(relid, column, what));
+}
+
+/*
+ * Whether a deferrable foreign key on column attnum of table relid references
+ * table refrelid: then a row may reference a key of refrelid before it is
+ * inserted (or given that key), within a transaction.
+ */
+static bool
+deferrable_reference(Oid relid, AttrNumber attnum, Oid refrelid)
+{
+	Relation	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		deferrable = false;
+
+	ScanKeyInit(&skey, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, NULL, 1, &skey);
+	while (!deferrable && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		bool		isnull;
+		Datum		conkey;
+		ArrayType  *keys;
+
+		if (con->contype != CONSTRAINT_FOREIGN || con->confrelid != refrelid ||
+			!con->condeferrable)
+			continue;
+		conkey = heap_getattr(tuple, Anum_pg_constraint_conkey, RelationGetDescr(conrel), &isnull);
+		keys = DatumGetArrayTypeP(conkey);
+		deferrable = !isnull && ARR_NDIM(keys) == 1 && ARR_DIMS(keys)[0] == 1 &&
+			((int16 *) ARR_DATA_PTR(keys))[0] == attnum;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return deferrable;
 }
 
 static void
@@ -921,7 +1256,14 @@ init_role(SearchRel *sr, SearchRole *role, Relation rel)
 	if (level->parent != NULL)
 		watch(role, relid, level->parent, "parent");
 	if (role->level > 0)
+	{
+		ChainLevel *child = &role->source->levels[role->level - 1];
+
+		role->adopts = deferrable_reference(child->relid,
+											registered_column(child->relid, child->parent, "parent"),
+											relid);
 		return;
+	}
 	role->watched = bms_add_member(role->watched, role->key_attnum);
 	if (role->source->filter != NULL)
 	{
@@ -1056,7 +1398,7 @@ needs_work(SearchRole *role, TriggerData *trigdata)
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return watched_changed(role, RelationGetDescr(trigdata->tg_relation),
 							   trigdata->tg_trigtuple, trigdata->tg_newtuple);
-	return role->level == 0;
+	return role->level == 0 || (role->adopts && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event));
 }
 
 static void
@@ -1072,7 +1414,9 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
-		if (passes_filter(role, trigdata->tg_trigslot))
+		if (role->level > 0)
+			run_role_plan(sr, role, PLAN_ADOPT, tuple_key(role, rel, trigdata->tg_trigtuple));
+		else if (passes_filter(role, trigdata->tg_trigslot))
 			run_role_plan(sr, role, PLAN_INSERT, tuple_key(role, rel, trigdata->tg_trigtuple));
 		return;
 	}
@@ -1088,9 +1432,16 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 	keyatt = TupleDescAttr(RelationGetDescr(rel), role->key_attnum - 1);
 	if (!datum_image_eq(old_key, new_key, keyatt->attbyval, keyatt->attlen))
 	{
-		/* An ancestor's new key reaches its children through their own triggers. */
+		/*
+		 * An ancestor's new key reaches its children through their own
+		 * triggers, and rows that referenced the new key first are adopted.
+		 */
 		if (role->level > 0)
+		{
+			if (role->adopts)
+				run_role_plan(sr, role, PLAN_ADOPT, new_key);
 			return;
+		}
 		run_role_plan(sr, role, PLAN_DELETE, old_key);
 		if (passes_filter(role, trigdata->tg_newslot))
 			run_role_plan(sr, role, PLAN_INSERT, new_key);

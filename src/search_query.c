@@ -22,7 +22,12 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "storage/lmgr.h"
@@ -92,10 +97,22 @@ enum
 #define STMT_RANK			1
 #define STMT_FIRST_KEY		2
 
+/*
+ * How rows are ranked: ts_rank or ts_rank_cd over every match, then a top-N
+ * sort; or, with a RUM index on the document, in the index's own order of
+ * distance (document <=> query), which stops after max_rows.
+ */
+typedef enum Ranking
+{
+	RANKING_TS_RANK,
+	RANKING_TS_RANK_CD,
+	RANKING_RUM
+} Ranking;
+
 typedef struct QueryShapeKey
 {
 	Oid			search_relid;
-	bool		cover_density;	/* ts_rank_cd rather than ts_rank */
+	Ranking		ranking;
 	bool		weighted;		/* weights given (ts_rank's defaults cost less) */
 	bool		keyset;			/* only rows after a given rank and keys */
 	NameData	headline;		/* empty: no headline */
@@ -426,6 +443,70 @@ append_headline_text(StringInfo buf, const char *column, Oid search_relid,
 				 errhint("Name a text column of the search table or of its sources, other than the document.")));
 }
 
+static Oid
+index_relam(Oid indexrelid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexrelid));
+	Oid			relam;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", indexrelid);
+	relam = ((Form_pg_class) GETSTRUCT(tuple))->relam;
+	ReleaseSysCache(tuple);
+	return relam;
+}
+
+/*
+ * The quoted schema of the rum extension whose index the search table's
+ * document has (its operator class's schema), or 22023 when the document
+ * has no RUM index.
+ */
+static char *
+rum_index_schema(Relation rel, AttrNumber doc_attnum)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	char	   *schema = NULL;
+
+	foreach(lc, indexes)
+	{
+		HeapTuple	index = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index form;
+		HeapTuple	opclass;
+
+		if (!HeapTupleIsValid(index))
+			elog(ERROR, "cache lookup failed for index %u", lfirst_oid(lc));
+		form = (Form_pg_index) GETSTRUCT(index);
+		if (form->indnatts == 1 && form->indkey.values[0] == doc_attnum &&
+			heap_attisnull(index, Anum_pg_index_indpred, NULL) &&
+			strcmp(get_am_name(index_relam(form->indexrelid)), "rum") == 0)
+		{
+			bool		isnull;
+			oidvector  *classes = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, index,
+																				Anum_pg_index_indclass,
+																				&isnull));
+
+			opclass = SearchSysCache1(CLAOID, ObjectIdGetDatum(classes->values[0]));
+			if (!HeapTupleIsValid(opclass))
+				elog(ERROR, "cache lookup failed for operator class %u", classes->values[0]);
+			schema = pstrdup(quote_identifier(get_namespace_name(((Form_pg_opclass) GETSTRUCT(opclass))->opcnamespace)));
+			ReleaseSysCache(opclass);
+		}
+		ReleaseSysCache(index);
+		if (schema != NULL)
+			break;
+	}
+	list_free(indexes);
+	if (schema == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ranking rum needs a RUM index on the document of search table %s",
+						qualified_relation_name(RelationGetRelid(rel))),
+				 errhint("SELECT set_search_index('%s', 'rum') creates it.",
+						 qualified_relation_name(RelationGetRelid(rel)))));
+	return schema;
+}
+
 /* The key index of a search column. */
 static int
 key_index(QueryShape *shape, const char *column)
@@ -488,7 +569,8 @@ build_shape(QueryShape *shape)
 	Oid			argtypes[NUM_PARAMS] = {
 		TSQUERYOID, INT4OID, FLOAT4ARRAYOID, INT4OID, FLOAT4OID, JSONBOID, REGCONFIGOID, TEXTOID
 	};
-	const char *rank_function = shape->key.cover_density ? "ts_rank_cd" : "ts_rank";
+	const char *rank_function = shape->key.ranking == RANKING_TS_RANK_CD ? "ts_rank_cd" : "ts_rank";
+	char	   *rum_schema = NULL;
 	MemoryContext cxt = CurrentMemoryContext;
 	Relation	rel;
 	TupleDesc	desc;
@@ -514,8 +596,12 @@ build_shape(QueryShape *shape)
 	sources = load_sources(get_namespace_name(RelationGetNamespace(rel)),
 						   RelationGetRelationName(rel), &nsources, &shape->config, shape);
 
+	if (shape->key.ranking == RANKING_RUM)
+		rum_schema = rum_index_schema(rel, doc_attnum);
 	initStringInfo(&rank_expr);
-	if (shape->key.weighted)
+	if (rum_schema != NULL)
+		appendStringInfo(&rank_expr, "%s.rum_ts_score(x.document, $%d)", rum_schema, PARAM_QUERY + 1);
+	else if (shape->key.weighted)
 		appendStringInfo(&rank_expr, "pg_catalog.%s($%d, x.document, $%d, $%d)", rank_function,
 						 PARAM_WEIGHTS + 1, PARAM_QUERY + 1, PARAM_NORMALIZATION + 1);
 	else
@@ -598,7 +684,11 @@ build_shape(QueryShape *shape)
 		append_keys_after(&sql, desc, doc_attnum, 0);
 		appendStringInfoString(&sql, "))");
 	}
-	appendStringInfo(&sql, " ORDER BY 1 DESC%s LIMIT $%d", columns.data, PARAM_LIMIT + 1);
+	if (rum_schema != NULL)
+		appendStringInfo(&sql, " ORDER BY x.document OPERATOR(%s.<=>) $%d%s LIMIT $%d",
+						 rum_schema, PARAM_QUERY + 1, columns.data, PARAM_LIMIT + 1);
+	else
+		appendStringInfo(&sql, " ORDER BY 1 DESC%s LIMIT $%d", columns.data, PARAM_LIMIT + 1);
 
 	table_close(rel, AccessShareLock);
 	/*
@@ -617,7 +707,7 @@ build_shape(QueryShape *shape)
 
 /* The shape of a call, built if missing or invalidated. */
 static QueryShape *
-lookup_shape(Oid relid, bool cover_density, bool weighted, bool keyset, const char *headline)
+lookup_shape(Oid relid, Ranking ranking, bool weighted, bool keyset, const char *headline)
 {
 	QueryShapeKey key;
 	QueryShape *shape;
@@ -627,7 +717,7 @@ lookup_shape(Oid relid, bool cover_density, bool weighted, bool keyset, const ch
 		init_query_shapes();
 	memset(&key, 0, sizeof(key));
 	key.search_relid = relid;
-	key.cover_density = cover_density;
+	key.ranking = ranking;
 	key.weighted = weighted;
 	key.keyset = keyset;
 	if (headline != NULL)
@@ -688,20 +778,22 @@ query_mode(text *mode)
 	return MODE_WEBSEARCH;
 }
 
-static bool
-cover_density_ranking(text *ranking)
+static Ranking
+parse_ranking(text *ranking)
 {
 	char	   *r = text_to_cstring(ranking);
 
 	if (strcmp(r, "ts_rank") == 0)
-		return false;
+		return RANKING_TS_RANK;
 	if (strcmp(r, "ts_rank_cd") == 0)
-		return true;
+		return RANKING_TS_RANK_CD;
+	if (strcmp(r, "rum") == 0)
+		return RANKING_RUM;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid ranking \"%s\"", r),
-			 errhint("The rankings are ts_rank and ts_rank_cd.")));
-	return false;
+			 errhint("The rankings are ts_rank, ts_rank_cd and rum.")));
+	return RANKING_TS_RANK;
 }
 
 /* Four weights in [0, 1] (for D, C, B, A, as ts_rank takes them), or 22023. */
@@ -906,7 +998,7 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 	const char *headline = NULL;
 	QueryShape *shape;
 	QueryMode	mode;
-	bool		cover_density;
+	Ranking		ranking;
 	bool		keyset;
 	Oid			config;
 	int			ret;
@@ -918,7 +1010,7 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("only the query, max_rows, config, weights, after_rank and after_keys of search() may be null")));
 	mode = query_mode(PG_GETARG_TEXT_PP(ARGNO(ARG_MODE)));
-	cover_density = cover_density_ranking(PG_GETARG_TEXT_PP(ARGNO(ARG_RANKING)));
+	ranking = parse_ranking(PG_GETARG_TEXT_PP(ARGNO(ARG_RANKING)));
 	if (PG_ARGISNULL(ARGNO(ARG_NORMALIZATION)) || PG_GETARG_INT32(ARGNO(ARG_NORMALIZATION)) < 0 ||
 		PG_GETARG_INT32(ARGNO(ARG_NORMALIZATION)) > 63)
 		ereport(ERROR,
@@ -940,7 +1032,13 @@ run_search(FunctionCallInfo fcinfo, bool headlines)
 		headline = NameStr(*PG_GETARG_NAME(ARG_HEADLINE_COLUMN));
 	}
 
-	shape = lookup_shape(PG_GETARG_OID(ARG_TABLE), cover_density, !PG_ARGISNULL(ARGNO(ARG_WEIGHTS)),
+	if (ranking == RANKING_RUM &&
+		(!PG_ARGISNULL(ARGNO(ARG_WEIGHTS)) || PG_GETARG_INT32(ARGNO(ARG_NORMALIZATION)) != 0 || keyset))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ranking rum takes no weights, normalization, after_rank or after_keys"),
+				 errdetail("The RUM index orders rows by its own distance, with its default weights.")));
+	shape = lookup_shape(PG_GETARG_OID(ARG_TABLE), ranking, !PG_ARGISNULL(ARGNO(ARG_WEIGHTS)),
 						 keyset, headline);
 	if (PG_ARGISNULL(ARG_QUERY))
 		return (Datum) 0;

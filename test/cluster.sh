@@ -32,7 +32,7 @@ ensure_packages() {
 		missing+=("postgresql-server-dev-$PG_MAJOR")
 	perl -MIPC::Run -e 1 2>/dev/null || missing+=(libipc-run-perl)
 	command -v make >/dev/null && command -v gcc >/dev/null || missing+=(make gcc)
-	for pkg in "postgresql-$PG_MAJOR-partman" "postgresql-$PG_MAJOR-repack" "$@"; do
+	for pkg in "postgresql-$PG_MAJOR-partman" "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-rum" "$@"; do
 		dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then

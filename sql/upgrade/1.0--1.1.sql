@@ -83,6 +83,27 @@ $upgrade$;
 DROP FUNCTION current_view_internal._secure_registry(pg_catalog.regclass, name, name, text);
 DROP FUNCTION current_view_internal._owns_table(name, name);
 DROP FUNCTION current_view_internal._table_exists(name, name);
+-- Search tables: the triggers on the ancestors of a source also fire on
+-- INSERT, which adopts the rows that referenced a new key first (deferred
+-- foreign keys, 20_search.sql).  The event triggers must not fire on these
+-- drops either.
+DO $upgrade$
+DECLARE
+    trg record;
+BEGIN
+    FOR trg IN
+        SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel, pg_catalog.pg_get_triggerdef(t.oid) AS def
+        FROM pg_catalog.pg_trigger t
+        WHERE t.tgfoid OPERATOR(pg_catalog.=)
+              'current_view_internal.current_view_search_trigger()'::pg_catalog.regprocedure
+          AND pg_catalog.pg_get_triggerdef(t.oid) OPERATOR(pg_catalog.~) ' AFTER UPDATE ON '
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+        EXECUTE pg_catalog.replace(trg.def, ' AFTER UPDATE ON ', ' AFTER INSERT OR UPDATE ON ');
+    END LOOP;
+END
+$upgrade$;
+
 ALTER EVENT TRIGGER current_view_forget_dropped_tables ENABLE;
 ALTER EVENT TRIGGER current_view_forget_dropped_search_tables ENABLE;
 
@@ -167,6 +188,20 @@ CREATE TYPE current_view_internal.search_headline_result AS (source_table pg_cat
                                                              rank pg_catalog.float4, keys pg_catalog.jsonb,
                                                              headline pg_catalog.text);
 
+-- Table-level DDL (55_ddl_tables.sql): the event triggers need their
+-- functions, which the replay below gives their bodies.  Created last, so
+-- that they do not fire on the upgrade's own commands.
+CREATE FUNCTION current_view_internal._table_ddl_start() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'current_view_table_ddl_start' LANGUAGE C;
+CREATE FUNCTION current_view_internal._follow_table_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'ALTER SEQUENCE', 'ALTER MATERIALIZED VIEW',
+                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION')
+    EXECUTE FUNCTION current_view_internal._table_ddl_start();
+CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'CREATE TABLE')
+    EXECUTE FUNCTION current_view_internal._follow_table_ddl();
 -- Column DDL on registered tables follows (56_ddl_columns.sql).
 CREATE FUNCTION current_view_internal._follow_column_ddl() RETURNS event_trigger
     LANGUAGE plpgsql AS $$BEGIN END$$;

@@ -46,16 +46,16 @@ sub create_test_database
 	return;
 }
 
-# Start pgbench running the write mix in the background.  Failed
-# transactions (40001 from rows moved across partitions by a concurrent
-# UPDATE, a PostgreSQL limitation) are retried.
+# Start pgbench running the write mix (or the given script) in the
+# background.  Failed transactions (40001 from rows moved across partitions
+# by a concurrent UPDATE, a PostgreSQL limitation; 40P01) are retried.
 sub start_writes
 {
-	my ($node, $db, $clients, $seconds) = @_;
+	my ($node, $db, $clients, $seconds, $script) = @_;
 	my ($out, $err) = ('', '');
 	my $h = IPC::Run::start(
 		[ 'pgbench', '-n', '-c', $clients, '-j', 2, '-T', $seconds, '--max-tries=50',
-		  '-f', "$soak_dir/writes.sql", $node->connstr($db) ],
+		  '-f', $script // "$soak_dir/writes.sql", $node->connstr($db) ],
 		'>', \$out, '2>', \$err);
 	return { handle => $h, out => \$out, err => \$err };
 }

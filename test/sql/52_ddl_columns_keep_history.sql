@@ -95,6 +95,7 @@ SELECT indexdef FROM pg_indexes WHERE tablename = 'cf' AND indexname LIKE 'cf_cu
 -- RENAME COLUMN of the key and of the version: the registry, the triggers,
 -- the heads table, the view or current table and the functions follow, and
 -- the default next_version names the new version column.
+ALTER TABLE cf ENABLE ALWAYS TRIGGER zz_current_view_insert;   -- as on a subscriber
 ALTER TABLE cf RENAME COLUMN id TO item;
 ALTER TABLE ct RENAME COLUMN id TO item;
 ALTER TABLE cd RENAME COLUMN id TO item;
@@ -107,6 +108,7 @@ SELECT table_name, key_columns, version_columns FROM versioned_tables
 WHERE table_name IN ('public.cf', 'public.ct', 'public.cd', 'public.cw') ORDER BY 1;
 SELECT r.next_version FROM current_view_internal.versioned_table_registry r WHERE table_name = 'cf';
 SELECT attname FROM pg_attribute WHERE attrelid = 'cf_heads'::regclass AND attnum = 1;
+SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'cf'::regclass AND tgname = 'zz_current_view_insert';
 SELECT p.oid::regprocedure, pg_get_function_identity_arguments(p.oid) FROM pg_proc p
 WHERE p.proname IN ('cf_revert', 'ct_key_as_of') ORDER BY 1::text;
 SELECT take_snapshot();
