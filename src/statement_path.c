@@ -1,0 +1,243 @@
+/*-------------------------------------------------------------------------
+ * statement_path.c
+ *	  Multi-row statements on versioned tables, maintained once per
+ *	  statement instead of once per row.
+ *
+ * Each statement writing to a registered table gets a frame per table the
+ * first time one of its rows reaches a trigger (the statement is the one
+ * statements.c says is running, at its nesting depth).  The frame counts the
+ * statement's rows: the first current_view.statement_path_min_rows take the
+ * row path; the strategy keeps the later ones in the frame, and settles them
+ * set-based when the statement ends (after its AFTER triggers, by
+ * statements.c) or earlier, as soon as another row event of the same table
+ * must be decided (a nested statement's row, an UPDATE or DELETE): rows are
+ * thus decided in the order the row path would decide them.
+ *
+ * Rows whose statement is not known (it began before the library was
+ * loaded, which the first of them does; logical replication applies rows
+ * without the executor) share one frame per table, whose rows are settled
+ * before the next statement runs, before commit, and before any other row
+ * event of the table.  Frames of an aborted (sub)transaction are dropped
+ * with it.
+ *-------------------------------------------------------------------------
+ */
+#include "current_view.h"
+
+#include "access/xact.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+int			statement_path_min_rows = 1000;
+
+static List *frames = NIL;		/* of StatementFrame, in TopTransactionContext */
+
+static List *
+lappend_in(MemoryContext cxt, List *list, void *datum)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+
+	list = lappend(list, datum);
+	MemoryContextSwitchTo(oldcxt);
+	return list;
+}
+
+static void
+drop_frame(StatementFrame *frame)
+{
+	frames = list_delete_ptr(frames, frame);
+	if (frame->cxt != NULL)
+		MemoryContextDelete(frame->cxt);
+	pfree(frame);
+}
+
+/* Settle a frame's deferred rows now; the frame keeps counting. */
+static void
+settle_frame(StatementFrame *frame)
+{
+	void	   *deferred = frame->deferred;
+	MemoryContext cxt = frame->cxt;
+
+	if (deferred == NULL)
+		return;
+	/* Detached first: what the settling writes may reach the triggers again. */
+	frame->deferred = NULL;
+	frame->cxt = NULL;
+	/* Between statements and at commit, no snapshot is active. */
+	if (ActiveSnapshotSet())
+		frame->settle(frame->target, deferred);
+	else
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		frame->settle(frame->target, deferred);
+		PopActiveSnapshot();
+	}
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * The frame of the running statement for registered table target, created
+ * on its first row.
+ */
+StatementFrame *
+statement_frame(Oid target, StatementSettle settle)
+{
+	PlannedStmt *statement = running_statement();
+	int			depth = running_statement_depth();
+	StatementFrame *frame;
+	ListCell   *lc;
+
+	/* One frame per table gathers the rows of statements not known. */
+	if (statement == NULL)
+		depth = -1;
+	foreach(lc, frames)
+	{
+		frame = lfirst(lc);
+		if (frame->statement == statement && frame->depth == depth && frame->target == target)
+		{
+			frame->rows++;
+			return frame;
+		}
+	}
+	frame = MemoryContextAllocZero(TopTransactionContext, sizeof(StatementFrame));
+	frame->statement = statement;
+	frame->depth = depth;
+	frame->target = target;
+	frame->subid = GetCurrentSubTransactionId();
+	frame->settle = settle;
+	frame->rows = 1;
+	frames = lappend_in(TopTransactionContext, frames, frame);
+	return frame;
+}
+
+/* Whether the frame's current row is one to defer. */
+bool
+frame_defers(StatementFrame *frame)
+{
+	return frame != NULL && frame->rows > (uint64) statement_path_min_rows;
+}
+
+/* The memory of the frame's deferred rows, created on the first. */
+MemoryContext
+frame_context(StatementFrame *frame)
+{
+	if (frame->cxt == NULL)
+		frame->cxt = AllocSetContextCreate(TopTransactionContext,
+										   "current_view deferred rows",
+										   ALLOCSET_DEFAULT_SIZES);
+	return frame->cxt;
+}
+
+/*
+ * A row event of target is about to be decided: rows that other frames
+ * deferred came before it.
+ */
+void
+settle_other_frames(Oid target, StatementFrame *mine)
+{
+	ListCell   *lc;
+
+	foreach(lc, frames)
+	{
+		StatementFrame *frame = lfirst(lc);
+
+		if (frame != mine && frame->target == target && frame->deferred != NULL)
+		{
+			settle_frame(frame);
+			/* The settling may have changed the list: look again. */
+			settle_other_frames(target, mine);
+			return;
+		}
+	}
+}
+
+/*
+ * A statement is about to run: rows of statements not known (see above) are
+ * settled before it can see them.
+ */
+void
+settle_unknown_statements(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, frames)
+	{
+		StatementFrame *frame = lfirst(lc);
+
+		if (frame->statement == NULL && frame->deferred != NULL)
+		{
+			settle_frame(frame);
+			settle_unknown_statements();
+			return;
+		}
+	}
+}
+
+/* The statement at depth ended (its AFTER triggers too): settle its frames. */
+void
+statement_path_end(PlannedStmt *statement, int depth)
+{
+	ListCell   *lc;
+
+	foreach(lc, frames)
+	{
+		StatementFrame *frame = lfirst(lc);
+
+		if (frame->statement == statement && frame->depth == depth)
+		{
+			settle_frame(frame);
+			drop_frame(frame);
+			statement_path_end(statement, depth);
+			return;
+		}
+	}
+}
+
+static void
+forget_frames(XactEvent event, void *arg)
+{
+	/* Every statement settles its frames; this is a safety net. */
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+	{
+		ListCell   *lc;
+
+		foreach(lc, frames)
+			settle_frame(lfirst(lc));
+		return;
+	}
+	/* They lived in TopTransactionContext. */
+	frames = NIL;
+}
+
+static void
+forget_aborted_frames(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	foreach(lc, frames)
+	{
+		StatementFrame *frame = lfirst(lc);
+
+		if (frame->subid >= mySubid)
+		{
+			drop_frame(frame);
+			forget_aborted_frames(event, mySubid, parentSubid, arg);
+			return;
+		}
+	}
+}
+
+void
+statement_path_init(void)
+{
+	DefineCustomIntVariable("current_view.statement_path_min_rows",
+							"Rows of a statement on a versioned table maintained one by one before the rest are maintained set-based.",
+							"0 maintains every row of a statement set-based.",
+							&statement_path_min_rows, 1000, 0, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	RegisterXactCallback(forget_frames, NULL);
+	RegisterSubXactCallback(forget_aborted_frames, NULL);
+}
