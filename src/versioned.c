@@ -1543,7 +1543,7 @@ same_key_image(VersionedRel *root, const Datum *a, const Datum *b)
 }
 
 static void
-defer_flag_row(StatementFrame *frame, KeyTask *task, TriggerData *trigdata)
+defer_flag_row(StatementFrame *frame, VersionedRel *vr, KeyTask *task, TriggerData *trigdata)
 {
 	VersionedRel *root = task->root;
 	Relation	rel = trigdata->tg_relation;
@@ -1587,9 +1587,6 @@ defer_flag_row(StatementFrame *frame, KeyTask *task, TriggerData *trigdata)
 			break;
 	if (kept == NULL || compare_versions(task, kept->versions) >= (task->ties_win ? 0 : 1))
 	{
-		VersionedRel *vr = lookup_versioned_rel(RelationGetRelid(rel), root->key.relid,
-												trigdata->tg_trigger);
-
 		if (kept == NULL)
 		{
 			kept = palloc(sizeof(DeferredFlag));
@@ -1851,7 +1848,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	if (frame_defers(frame) && vr->deferrable && task.root->keys_ordered &&
 		(on_conflict == NULL || !plan_inserts_on_conflict(on_conflict, true)))
 	{
-		defer_flag_row(frame, &task, trigdata);
+		defer_flag_row(frame, vr, &task, trigdata);
 		return PointerGetDatum(with_flag(vr, rel, result, false));
 	}
 
