@@ -77,6 +77,8 @@
 #include "storage/bufmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/queryenvironment.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(current_view_flag_trigger);
@@ -84,6 +86,9 @@ PG_FUNCTION_INFO_V1(current_view_append_only_trigger);
 PG_FUNCTION_INFO_V1(current_view_check_publication);
 
 #define MAX_COLUMNS INDEX_MAX_KEYS
+
+/* The rows PLAN_HEADS_INSERT_NEW reads. */
+#define NEW_HEADS "current_view_new_heads"
 
 /* Layout of the trigger arguments written by register_versioned_table(). */
 #define ARG_HEADS_SCHEMA	0
@@ -110,6 +115,7 @@ typedef enum PlanKind
 	PLAN_HEADS_MOVE,
 	PLAN_HEADS_TOUCH,
 	PLAN_HEADS_DELETE,
+	PLAN_HEADS_INSERT_NEW,		/* the statement path's first rows of keys */
 	NUM_PLAN_KINDS
 } PlanKind;
 
@@ -682,6 +688,15 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 		case PLAN_HEADS_TOUCH:
 			appendStringInfo(&sql, "UPDATE %s SET current_relation = current_relation WHERE ", heads);
 			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
+			break;
+		case PLAN_HEADS_INSERT_NEW:
+			appendStringInfo(&sql, "INSERT INTO %s AS h (", heads);
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			appendStringInfoString(&sql, ", current_relation) SELECT ");
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			appendStringInfoString(&sql, ", current_relation FROM " NEW_HEADS " ON CONFLICT DO NOTHING RETURNING ");
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			nargs = 0;
 			break;
 		case PLAN_HEADS_DELETE:
 			appendStringInfo(&sql, "DELETE FROM %s WHERE ", heads);
@@ -1681,10 +1696,74 @@ typedef struct FlagSettlement
 	DeferredFlag **rows;		/* in key order */
 } FlagSettlement;
 
+/*
+ * The heads rows of keys that have none, in one statement, in key order:
+ * which rows' keys got one (and so had no current row).  What
+ * PLAN_HEADS_INSERT does for the first row of each key.
+ */
+static bool *
+insert_new_heads(FlagSettlement *settlement)
+{
+	VersionedRel *root = settlement->root;
+	int			n = settlement->deferred->nkept;
+	bool	   *inserted = palloc0(sizeof(bool) * n);
+	TupleDesc	desc = CreateTemplateTupleDesc(root->nkeys + 1);
+	Tuplestorestate *heads = tuplestore_begin_heap(false, false, work_mem);
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	int			ret;
+	uint64		j = 0;
+
+	for (int i = 0; i < root->nkeys; i++)
+	{
+		TupleDescInitEntry(desc, i + 1, NameStr(root->key_names[i]), root->key_types[i], -1, 0);
+		TupleDescInitEntryCollation(desc, i + 1, root->key_collations[i]);
+	}
+	TupleDescInitEntry(desc, root->nkeys + 1, "current_relation", REGCLASSOID, -1, 0);
+	for (int r = 0; r < n; r++)
+	{
+		Datum		values[MAX_COLUMNS + 1];
+		bool		nulls[MAX_COLUMNS + 1] = {false};
+
+		memcpy(values, settlement->rows[r]->keys, sizeof(Datum) * root->nkeys);
+		values[root->nkeys] = ObjectIdGetDatum(settlement->rows[r]->relid);
+		tuplestore_putvalues(heads, desc, values, nulls);
+	}
+	enr->md.name = NEW_HEADS;
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = desc;
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = n;
+	enr->reldata = heads;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "SPI_register_relation failed");
+	ret = SPI_execute_plan(versioned_plan(root, PLAN_HEADS_INSERT_NEW), NULL, NULL, false, 0);
+	if (ret != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(ret));
+	if (SPI_unregister_relation(NEW_HEADS) != SPI_OK_REL_UNREGISTER)
+		elog(ERROR, "SPI_unregister_relation failed");
+	/* RETURNING follows the order of insertion, the rows' order. */
+	for (int r = 0; r < n && j < SPI_processed; r++)
+	{
+		Datum		keys[MAX_COLUMNS];
+		bool		isnull;
+
+		for (int i = 0; i < root->nkeys; i++)
+			keys[i] = SPI_getbinval(SPI_tuptable->vals[j], SPI_tuptable->tupdesc, i + 1, &isnull);
+		if (same_key_image(root, keys, settlement->rows[r]->keys))
+		{
+			inserted[r] = true;
+			j++;
+		}
+	}
+	tuplestore_end(heads);
+	return inserted;
+}
+
 static void
 settle_flags_as_owner(void *arg)
 {
 	FlagSettlement *settlement = arg;
+	bool	   *first_of_key = insert_new_heads(settlement);
 
 	for (int r = 0; r < settlement->deferred->nkept; r++)
 	{
@@ -1707,7 +1786,7 @@ settle_flags_as_owner(void *arg)
 		 */
 		if (!find_deferred_row(leaf, rel, row, slot))
 			promote_best(&task);
-		else if (claim_current(&task, row->relid) &&
+		else if ((first_of_key[r] || claim_current(&task, row->relid)) &&
 				 !update_row_columns(rel, slot, 1, &flag, &flagged, &isnull))
 			promote_best(&task);
 		ExecDropSingleTupleTableSlot(slot);
