@@ -932,16 +932,11 @@ defer_row(StatementFrame *frame, HistoryRel *hr, TriggerData *trigdata, RowValue
 
 	if (deferred == NULL)
 	{
-		HASHCTL		ctl;
-
 		deferred = palloc0(sizeof(DeferredRows));
 		deferred->relid = RelationGetRelid(trigdata->tg_relation);
 		deferred->tgoid = trigdata->tg_trigger->tgoid;
-		ctl.keysize = sizeof(uint32);
-		ctl.entrysize = sizeof(DeferredBucket);
-		ctl.hcxt = CurrentMemoryContext;
-		deferred->buckets = hash_create("current_view deferred rows", 1024, &ctl,
-										HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		deferred->buckets = create_key_buckets("current_view deferred rows",
+											   sizeof(DeferredBucket));
 		frame->deferred = deferred;
 	}
 	for (int i = 0; i < hr->nkeys; i++)
@@ -988,7 +983,6 @@ settle_deferred_rows(Oid target, void *arg)
 {
 	DeferredRows *deferred = arg;
 	Relation	rel = table_open(deferred->relid, AccessShareLock);
-	Trigger    *trigger = NULL;
 	HistoryRel *hr;
 	Tuplestorestate *rows;
 	EphemeralNamedRelation enr;
@@ -996,13 +990,7 @@ settle_deferred_rows(Oid target, void *arg)
 	DeferredBucket *bucket;
 	SpiSession	s;
 
-	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-		if (rel->trigdesc->triggers[i].tgoid == deferred->tgoid)
-			trigger = &rel->trigdesc->triggers[i];
-	if (trigger == NULL)
-		elog(ERROR, "trigger %u of relation \"%s\" is gone", deferred->tgoid,
-			 RelationGetRelationName(rel));
-	hr = lookup_history_rel(rel, trigger);
+	hr = lookup_history_rel(rel, deferring_trigger(rel, deferred->tgoid));
 
 	rows = tuplestore_begin_heap(false, false, work_mem);
 	hash_seq_init(&status, deferred->buckets);

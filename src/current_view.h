@@ -13,7 +13,9 @@
 #include "nodes/lockoptions.h"
 #include "lib/stringinfo.h"
 #include "nodes/plannodes.h"
+#include "utils/hsearch.h"
 #include "utils/relcache.h"
+#include "utils/reltrigger.h"
 #include "utils/snapshot.h"
 
 /*
@@ -103,6 +105,8 @@ extern void statement_path_init(void);
 extern StatementFrame *statement_frame(Oid target, StatementSettle settle);
 extern bool frame_defers(StatementFrame *frame);
 extern MemoryContext frame_context(StatementFrame *frame);
+extern HTAB *create_key_buckets(const char *name, Size entrysize);
+extern Trigger *deferring_trigger(Relation rel, Oid tgoid);
 extern void settle_other_frames(Oid target, StatementFrame *mine);
 extern void statement_path_end(PlannedStmt *statement, int depth);
 extern void settle_unknown_statements(void);

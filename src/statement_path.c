@@ -24,6 +24,8 @@
 #include "current_view.h"
 
 #include "access/xact.h"
+#include "utils/hsearch.h"
+#include "utils/rel.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -126,6 +128,33 @@ frame_context(StatementFrame *frame)
 										   "current_view deferred rows",
 										   ALLOCSET_DEFAULT_SIZES);
 	return frame->cxt;
+}
+
+/*
+ * A hash table in the current memory context of entries that start with a
+ * uint32 hash of a key: the strategies keep the best deferred row of each
+ * key in lists under it.
+ */
+HTAB *
+create_key_buckets(const char *name, Size entrysize)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* The trigger of rel that deferred rows, to settle them with. */
+Trigger *
+deferring_trigger(Relation rel, Oid tgoid)
+{
+	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		if (rel->trigdesc->triggers[i].tgoid == tgoid)
+			return &rel->trigdesc->triggers[i];
+	elog(ERROR, "trigger %u of relation \"%s\" is gone", tgoid, RelationGetRelationName(rel));
+	return NULL;				/* keep compiler quiet */
 }
 
 /*

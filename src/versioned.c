@@ -1578,17 +1578,12 @@ defer_flag_row(StatementFrame *frame, VersionedRel *vr, KeyTask *task, TriggerDa
 	oldcxt = MemoryContextSwitchTo(frame_context(frame));
 	if (deferred == NULL)
 	{
-		HASHCTL		ctl;
-
 		deferred = palloc0(sizeof(DeferredFlags));
 		deferred->relid = RelationGetRelid(rel);
 		deferred->tgoid = trigdata->tg_trigger->tgoid;
 		deferred->ties_win = task->ties_win;
-		ctl.keysize = sizeof(uint32);
-		ctl.entrysize = sizeof(DeferredFlagBucket);
-		ctl.hcxt = CurrentMemoryContext;
-		deferred->buckets = hash_create("current_view deferred flags", 1024, &ctl,
-										HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		deferred->buckets = create_key_buckets("current_view deferred flags",
+											   sizeof(DeferredFlagBucket));
 		frame->deferred = deferred;
 	}
 	for (int i = 0; i < root->nkeys; i++)
@@ -1805,12 +1800,7 @@ settle_flag_rows(Oid root_relid, void *arg)
 	DeferredFlagBucket *bucket;
 	int			n = 0;
 
-	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-		if (rel->trigdesc->triggers[i].tgoid == deferred->tgoid)
-			settlement.trigger = &rel->trigdesc->triggers[i];
-	if (settlement.trigger == NULL)
-		elog(ERROR, "trigger %u of relation \"%s\" is gone", deferred->tgoid,
-			 RelationGetRelationName(rel));
+	settlement.trigger = deferring_trigger(rel, deferred->tgoid);
 	settlement.root = lookup_versioned_rel(root_relid, root_relid, settlement.trigger);
 	settlement.rows = palloc(sizeof(DeferredFlag *) * deferred->nkept);
 	hash_seq_init(&status, deferred->buckets);
