@@ -98,6 +98,10 @@ typedef struct StatementFrame
 	StatementSettle settle;
 	void	   *deferred;		/* the strategy's rows to settle, in cxt */
 	MemoryContext cxt;
+	uint64		deferred_seq;	/* of deferred, among the sets of rows deferred */
+	uint64		sets;
+	List	   *settled;		/* settled in subtransactions (statement_path.c) */
+	List	   *unsettled;		/* whose settlement was rolled back */
 } StatementFrame;
 
 extern int	statement_path_min_rows;

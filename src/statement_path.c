@@ -44,37 +44,90 @@ lappend_in(MemoryContext cxt, List *list, void *datum)
 	return list;
 }
 
+/*
+ * Rows settled inside a subtransaction that the frame began outside of: if
+ * that subtransaction aborts, so does their settlement, and they are to be
+ * settled again, before the rows deferred since.
+ */
+typedef struct SettledRows
+{
+	void	   *deferred;
+	MemoryContext cxt;
+	uint64		seq;			/* order of deferral within the frame */
+	SubTransactionId subid;		/* where they were settled */
+} SettledRows;
+
+static void
+free_rows(SettledRows *rows)
+{
+	MemoryContextDelete(rows->cxt);
+	pfree(rows);
+}
+
 static void
 drop_frame(StatementFrame *frame)
 {
+	ListCell   *lc;
+
 	frames = list_delete_ptr(frames, frame);
 	if (frame->cxt != NULL)
 		MemoryContextDelete(frame->cxt);
+	foreach(lc, frame->settled)
+		free_rows(lfirst(lc));
+	foreach(lc, frame->unsettled)
+		free_rows(lfirst(lc));
 	pfree(frame);
+}
+
+/* Whether the frame holds rows to settle. */
+static bool
+frame_pending(StatementFrame *frame)
+{
+	return frame->deferred != NULL || frame->unsettled != NIL;
+}
+
+static void
+settle_rows(StatementFrame *frame, SettledRows *rows)
+{
+	/* Between statements and at commit, no snapshot is active. */
+	if (ActiveSnapshotSet())
+		frame->settle(frame->target, rows->deferred);
+	else
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		frame->settle(frame->target, rows->deferred);
+		PopActiveSnapshot();
+	}
+	rows->subid = GetCurrentSubTransactionId();
+	if (rows->subid == frame->subid)
+		free_rows(rows);
+	else
+		frame->settled = lappend_in(TopTransactionContext, frame->settled, rows);
 }
 
 /* Settle a frame's deferred rows now; the frame keeps counting. */
 static void
 settle_frame(StatementFrame *frame)
 {
-	void	   *deferred = frame->deferred;
-	MemoryContext cxt = frame->cxt;
+	List	   *unsettled = frame->unsettled;
+	ListCell   *lc;
 
-	if (deferred == NULL)
-		return;
 	/* Detached first: what the settling writes may reach the triggers again. */
-	frame->deferred = NULL;
-	frame->cxt = NULL;
-	/* Between statements and at commit, no snapshot is active. */
-	if (ActiveSnapshotSet())
-		frame->settle(frame->target, deferred);
-	else
+	frame->unsettled = NIL;
+	if (frame->deferred != NULL)
 	{
-		PushActiveSnapshot(GetTransactionSnapshot());
-		frame->settle(frame->target, deferred);
-		PopActiveSnapshot();
+		SettledRows *rows = MemoryContextAlloc(TopTransactionContext, sizeof(SettledRows));
+
+		rows->deferred = frame->deferred;
+		rows->cxt = frame->cxt;
+		rows->seq = frame->deferred_seq;
+		unsettled = lappend_in(TopTransactionContext, unsettled, rows);
+		frame->deferred = NULL;
+		frame->cxt = NULL;
 	}
-	MemoryContextDelete(cxt);
+	foreach(lc, unsettled)
+		settle_rows(frame, lfirst(lc));
+	list_free(unsettled);
 }
 
 /*
@@ -124,9 +177,12 @@ MemoryContext
 frame_context(StatementFrame *frame)
 {
 	if (frame->cxt == NULL)
+	{
 		frame->cxt = AllocSetContextCreate(TopTransactionContext,
 										   "current_view deferred rows",
 										   ALLOCSET_DEFAULT_SIZES);
+		frame->deferred_seq = ++frame->sets;
+	}
 	return frame->cxt;
 }
 
@@ -170,7 +226,7 @@ settle_other_frames(Oid target, StatementFrame *mine)
 	{
 		StatementFrame *frame = lfirst(lc);
 
-		if (frame != mine && frame->target == target && frame->deferred != NULL)
+		if (frame != mine && frame->target == target && frame_pending(frame))
 		{
 			settle_frame(frame);
 			/* The settling may have changed the list: look again. */
@@ -193,7 +249,7 @@ settle_unknown_statements(void)
 	{
 		StatementFrame *frame = lfirst(lc);
 
-		if (frame->statement == NULL && frame->deferred != NULL)
+		if (frame->statement == NULL && frame_pending(frame))
 		{
 			settle_frame(frame);
 			settle_unknown_statements();
@@ -238,24 +294,62 @@ forget_frames(XactEvent event, void *arg)
 	frames = NIL;
 }
 
+/* rows into list, kept in the order of deferral */
+static List *
+insert_in_order(List *list, SettledRows *rows)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, list)
+	{
+		if (((SettledRows *) lfirst(lc))->seq > rows->seq)
+			break;
+		i++;
+	}
+	return list_insert_nth(list, i, rows);
+}
+
 static void
 forget_aborted_frames(SubXactEvent event, SubTransactionId mySubid,
 					  SubTransactionId parentSubid, void *arg)
 {
 	ListCell   *lc;
 
-	if (event != SUBXACT_EVENT_ABORT_SUB)
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 	foreach(lc, frames)
 	{
 		StatementFrame *frame = lfirst(lc);
+		List	   *kept = NIL;
+		ListCell   *lc2;
 
-		if (frame->subid >= mySubid)
+		if (event == SUBXACT_EVENT_ABORT_SUB && frame->subid >= mySubid)
 		{
 			drop_frame(frame);
 			forget_aborted_frames(event, mySubid, parentSubid, arg);
 			return;
 		}
+		foreach(lc2, frame->settled)
+		{
+			SettledRows *rows = lfirst(lc2);
+			MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+			if (event == SUBXACT_EVENT_ABORT_SUB && rows->subid >= mySubid)
+				frame->unsettled = insert_in_order(frame->unsettled, rows);
+			else if (event == SUBXACT_EVENT_COMMIT_SUB && rows->subid == mySubid &&
+					 parentSubid == frame->subid)
+				free_rows(rows);
+			else
+			{
+				if (rows->subid == mySubid)
+					rows->subid = parentSubid;
+				kept = lappend(kept, rows);
+			}
+			MemoryContextSwitchTo(oldcxt);
+		}
+		list_free(frame->settled);
+		frame->settled = kept;
 	}
 }
 

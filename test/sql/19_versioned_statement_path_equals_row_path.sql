@@ -44,12 +44,31 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- A user's trigger whose nested insert fails inside an exception block: the
+-- outer statement's deferred rows, settled before the nested row, are settled
+-- again after the rollback of that subtransaction.
+CREATE FUNCTION sp_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.note LIKE 'fail %' THEN
+        BEGIN
+            EXECUTE format('INSERT INTO %s (id, v, note) VALUES ($1, $2, $3)', TG_RELID::regclass)
+            USING NEW.id, NEW.v + 1, 'rolled back ' || NEW.note;
+            RAISE EXCEPTION 'undo';
+        EXCEPTION WHEN raise_exception THEN
+            NULL;
+        END;
+    END IF;
+    RETURN NULL;
+END
+$$;
 DO $$
 DECLARE
     t regclass;
 BEGIN
     FOR t IN SELECT tbl FROM sp_tables() LOOP
         EXECUTE format('CREATE TRIGGER sp_echo AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION sp_echo()', t);
+        EXECUTE format('CREATE TRIGGER sp_fail AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION sp_fail()', t);
     END LOOP;
 END
 $$;
@@ -99,6 +118,8 @@ SELECT sp_write_partition($$INSERT INTO %s (id, v, note) SELECT i %% 11, 55 + i 
 -- leave no trace; the deferred rows before them stay decided.
 SELECT sp_write($$DO 'BEGIN INSERT INTO %s (id, v, note) SELECT i %% 7, 50 + i, ''aborted '' || (10 / (20 - i)) FROM generate_series(1, 30) i;
                       EXCEPTION WHEN division_by_zero THEN NULL; END'$$);
+SELECT sp_write($$INSERT INTO %s (id, v, note) SELECT 4 + i %% 4, 95 + i %% 3, CASE WHEN i %% 5 = 0 THEN 'fail ' ELSE 'ok ' END || i
+                  FROM generate_series(1, 20) i$$);
 BEGIN;
 SELECT sp_write($$INSERT INTO %s (id, v, note) SELECT i %% 6, 60 + i %% 4, 'kept ' || i FROM generate_series(1, 40) i$$);
 SAVEPOINT before_failure;
