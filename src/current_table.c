@@ -69,6 +69,8 @@
 #include "catalog/dependency.h"
 #include "catalog/partition.h"
 #include "commands/sequence.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -85,8 +87,10 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/queryenvironment.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(current_view_table_trigger);
@@ -116,6 +120,8 @@ typedef enum HistoryPlan
 	HP_APPEND,					/* insert a new version, returning it */
 	HP_KEEP,					/* insert a copy of an existing version */
 	HP_NEXT_VERSION,			/* evaluate next_version */
+	/* the statement path */
+	HP_SETTLE,					/* upsert the best of the deferred rows of each key */
 	NUM_HISTORY_PLANS
 } HistoryPlan;
 
@@ -162,6 +168,7 @@ typedef struct HistoryRel
 	char	   *missing_column; /* of the history table, not among the columns */
 	int		   *current_attnums;	/* the columns' numbers in the current table */
 	KeyIndex	current_key;	/* the current table's primary key */
+	TupleDesc	settled_desc;	/* rows that HP_SETTLE reads: the columns, an ordinal */
 	SPIPlanPtr	plans[NUM_HISTORY_PLANS];
 } HistoryRel;
 
@@ -172,7 +179,38 @@ typedef struct RowValues
 	bool	   *nulls;			/* 'n' / ' ' as SPI wants them */
 } RowValues;
 
+/*
+ * The statement path (statement_path.c): of the rows a statement deferred,
+ * the best of each key so far, found by the hash of the key's binary images
+ * (keys equal by their operators but not in image are told apart here and
+ * merged by HP_SETTLE's DISTINCT ON).
+ */
+#define SETTLED_ROWS "current_view_settled"
+
+typedef struct DeferredRow
+{
+	struct DeferredRow *next;	/* of the same hash */
+	uint64		ordinal;		/* in the statement's order of row events */
+	RowValues	row;
+} DeferredRow;
+
+typedef struct DeferredBucket
+{
+	uint32		hash;
+	DeferredRow *rows;
+} DeferredBucket;
+
+typedef struct DeferredRows
+{
+	Oid			relid;			/* where a trigger fired, to find it again */
+	Oid			tgoid;
+	uint64		count;
+	HTAB	   *buckets;
+} DeferredRows;
+
 static HTAB *history_rels = NULL;
+
+static int	compare_versions(HistoryRel *hr, RowValues a, RowValues b);
 
 /* Our own writes to the current table pass through its write trigger. */
 static int	maintenance_depth = 0;
@@ -637,11 +675,38 @@ history_plan(HistoryRel *hr, HistoryPlan kind)
 			memcpy(argtypes, hr->version_types, sizeof(Oid) * hr->nversions);
 			nargs = hr->nversions;
 			break;
+		case HP_SETTLE:
+			/* As HP_UPSERT then HP_TOUCH for each key, in key order. */
+			appendStringInfo(&sql, "INSERT INTO %s AS c (", hr->current_name);
+			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			appendStringInfoString(&sql, ") SELECT DISTINCT ON (");
+			append_column_list(&sql, NULL, hr->key_names, hr->nkeys, "");
+			appendStringInfoString(&sql, ") ");
+			append_column_list(&sql, NULL, hr->col_names, hr->ncols, "");
+			appendStringInfoString(&sql, " FROM " SETTLED_ROWS " ORDER BY ");
+			append_column_list(&sql, NULL, hr->key_names, hr->nkeys, "");
+			appendStringInfoString(&sql, ", ");
+			append_column_list(&sql, NULL, hr->version_names, hr->nversions, " DESC");
+			appendStringInfo(&sql, ", %s DESC ON CONFLICT (",
+							 quote_identifier(NameStr(TupleDescAttr(hr->settled_desc, hr->ncols)->attname)));
+			append_column_list(&sql, NULL, hr->key_names, hr->nkeys, "");
+			appendStringInfoString(&sql, ") DO UPDATE SET ");
+			for (int i = 0; i < hr->ncols; i++)
+			{
+				const char *name = quote_identifier(NameStr(hr->col_names[i]));
+
+				appendStringInfo(&sql, "%s%s = CASE WHEN NOT ", i > 0 ? ", " : "", name);
+				append_version_greater(&sql, "c", hr->version_names, hr->version_types,
+									   hr->nversions, "excluded", 0);
+				appendStringInfo(&sql, " THEN excluded.%s ELSE c.%s END", name, name);
+			}
+			break;
 		case NUM_HISTORY_PLANS:
 			elog(ERROR, "invalid plan kind");
 	}
 	/* Statements on one key take the key values first. */
-	if (kind != HP_UPSERT && kind != HP_APPEND && kind != HP_KEEP && kind != HP_NEXT_VERSION)
+	if (kind != HP_UPSERT && kind != HP_APPEND && kind != HP_KEEP && kind != HP_NEXT_VERSION &&
+		kind != HP_SETTLE)
 	{
 		memcpy(argtypes, hr->key_types, sizeof(Oid) * hr->nkeys);
 		nargs += hr->nkeys;
@@ -943,6 +1008,161 @@ require_trigger(FunctionCallInfo fcinfo, const char *name)
 				 errmsg("%s: not called by trigger manager", name)));
 }
 
+/* The row type HP_SETTLE reads: hr's columns and an ordinal named apart from them. */
+static TupleDesc
+settled_desc(HistoryRel *hr)
+{
+	MemoryContext oldcxt;
+	NameData	ordinal;
+
+	if (hr->settled_desc != NULL)
+		return hr->settled_desc;
+	oldcxt = MemoryContextSwitchTo(hr->cxt);
+	hr->settled_desc = CreateTemplateTupleDesc(hr->ncols + 1);
+	for (int i = 0; i < hr->ncols; i++)
+	{
+		TupleDescInitEntry(hr->settled_desc, i + 1, NameStr(hr->col_names[i]),
+						   hr->col_types[i], -1, 0);
+		TupleDescInitEntryCollation(hr->settled_desc, i + 1, hr->col_collations[i]);
+	}
+	namestrcpy(&ordinal, "ordinal");
+	for (int i = 0; i < hr->ncols; i++)
+	{
+		if (strcmp(NameStr(ordinal), NameStr(hr->col_names[i])) == 0)
+		{
+			/* taken: lengthen it and check every column again */
+			snprintf(NameStr(ordinal), NAMEDATALEN, "%s_", NameStr(hr->col_names[i]));
+			i = -1;
+		}
+	}
+	TupleDescInitEntry(hr->settled_desc, hr->ncols + 1, NameStr(ordinal), INT8OID, -1, 0);
+	MemoryContextSwitchTo(oldcxt);
+	return hr->settled_desc;
+}
+
+/* Keep a deferred row if it is the best of its key among the frame's so far. */
+static void
+defer_row(StatementFrame *frame, HistoryRel *hr, TriggerData *trigdata, RowValues row)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(frame_context(frame));
+	DeferredRows *deferred = frame->deferred;
+	DeferredBucket *bucket;
+	DeferredRow *kept;
+	uint32		hash = 0;
+	bool		found;
+
+	if (deferred == NULL)
+	{
+		deferred = palloc0(sizeof(DeferredRows));
+		deferred->relid = RelationGetRelid(trigdata->tg_relation);
+		deferred->tgoid = trigdata->tg_trigger->tgoid;
+		deferred->buckets = create_key_buckets("current_view deferred rows",
+											   sizeof(DeferredBucket));
+		frame->deferred = deferred;
+	}
+	for (int i = 0; i < hr->nkeys; i++)
+	{
+		int			c = hr->key_cols[i];
+
+		hash = hash_combine(hash, datum_image_hash(row.values[c], hr->col_byval[c],
+												   hr->col_typlen[c]));
+	}
+	bucket = hash_search(deferred->buckets, &hash, HASH_ENTER, &found);
+	if (!found)
+		bucket->rows = NULL;
+	for (kept = bucket->rows; kept != NULL; kept = kept->next)
+		if (rows_equal(hr, kept->row, row, hr->nkeys, hr->key_cols))
+			break;
+	deferred->count++;
+	/* Among equal versions, the row inserted last wins. */
+	if (kept == NULL || compare_versions(hr, row, kept->row) >= 0)
+	{
+		if (kept == NULL)
+		{
+			kept = palloc(sizeof(DeferredRow));
+			kept->next = bucket->rows;
+			bucket->rows = kept;
+			kept->row = new_row(hr, 0);
+			memset(kept->row.nulls, true, sizeof(bool) * hr->ncols);
+		}
+		kept->ordinal = deferred->count;
+		for (int i = 0; i < hr->ncols; i++)
+		{
+			if (!kept->row.nulls[i] && !hr->col_byval[i])
+				pfree(DatumGetPointer(kept->row.values[i]));
+			kept->row.nulls[i] = row.nulls[i];
+			kept->row.values[i] = row.nulls[i] ? (Datum) 0 :
+				datumCopy(row.values[i], hr->col_byval[i], hr->col_typlen[i]);
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* StatementSettle of strategy 'table': one HP_SETTLE over the deferred rows. */
+static void
+settle_deferred_rows(Oid target, void *arg)
+{
+	DeferredRows *deferred = arg;
+	Relation	rel = table_open(deferred->relid, AccessShareLock);
+	HistoryRel *hr;
+	Tuplestorestate *rows;
+	EphemeralNamedRelation enr;
+	HASH_SEQ_STATUS status;
+	DeferredBucket *bucket;
+	SpiSession	s;
+
+	hr = lookup_history_rel(rel, deferring_trigger(rel, deferred->tgoid));
+
+	rows = tuplestore_begin_heap(false, false, work_mem);
+	hash_seq_init(&status, deferred->buckets);
+	while ((bucket = hash_seq_search(&status)) != NULL)
+	{
+		for (DeferredRow *kept = bucket->rows; kept != NULL; kept = kept->next)
+		{
+			Datum	   *values = palloc(sizeof(Datum) * (hr->ncols + 1));
+			bool	   *nulls = palloc(sizeof(bool) * (hr->ncols + 1));
+
+			memcpy(values, kept->row.values, sizeof(Datum) * hr->ncols);
+			memcpy(nulls, kept->row.nulls, sizeof(bool) * hr->ncols);
+			values[hr->ncols] = Int64GetDatum((int64) kept->ordinal);
+			nulls[hr->ncols] = false;
+			tuplestore_putvalues(rows, settled_desc(hr), values, nulls);
+			pfree(values);
+			pfree(nulls);
+		}
+	}
+
+	enr = palloc0(sizeof(EphemeralNamedRelationData));
+	enr->md.name = SETTLED_ROWS;
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = settled_desc(hr);
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = tuplestore_tuple_count(rows);
+	enr->reldata = rows;
+
+	s = begin_as_owner(hr);
+	maintenance_depth++;
+	PG_TRY();
+	{
+		int			ret;
+
+		if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+			elog(ERROR, "SPI_register_relation failed");
+		ret = SPI_execute_plan(history_plan(hr, HP_SETTLE), NULL, NULL, false, 0);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "SPI_execute_plan returned %s, expected %s",
+				 SPI_result_code_string(ret), SPI_result_code_string(SPI_OK_INSERT));
+	}
+	PG_FINALLY();
+	{
+		maintenance_depth--;
+	}
+	PG_END_TRY();
+	end_as_owner(s);
+	tuplestore_end(rows);
+	table_close(rel, AccessShareLock);
+}
+
 /* AFTER INSERT, UPDATE, DELETE (row) and TRUNCATE triggers of the history table. */
 Datum
 current_view_table_trigger(PG_FUNCTION_ARGS)
@@ -955,6 +1175,23 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 	if (redirect_depth > 0 && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		return PointerGetDatum(NULL);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		StatementFrame *frame = NULL;
+
+		if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+			frame = statement_frame(hr->current_relid, settle_deferred_rows);
+		settle_other_frames(hr->current_relid, frame);
+		if (frame_defers(frame))
+		{
+			RowValues	row = tuple_row(hr, trigdata->tg_relation, trigdata->tg_trigtuple);
+
+			require_key_version(hr, row, trigdata->tg_relation);
+			defer_row(frame, hr, trigdata, row);
+			return PointerGetDatum(NULL);
+		}
+	}
 
 	s = begin_as_owner(hr);
 	maintenance_depth++;
@@ -1535,6 +1772,8 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(not_ours);
 	if (advance)
 		check_view_update_alone(hr->view_relid, trigdata->tg_relation, hr->history_relid);
+	else
+		settle_other_frames(hr->current_relid, NULL);
 	/* Versions are copied whole, or not at all. */
 	if (hr->missing_column != NULL)
 		ereport(ERROR,

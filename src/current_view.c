@@ -17,6 +17,7 @@ void
 _PG_init(void)
 {
 	statements_init();
+	statement_path_init();
 	versioned_init();
 	current_table_init();
 	search_init();

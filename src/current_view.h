@@ -13,7 +13,9 @@
 #include "nodes/lockoptions.h"
 #include "lib/stringinfo.h"
 #include "nodes/plannodes.h"
+#include "utils/hsearch.h"
 #include "utils/relcache.h"
+#include "utils/reltrigger.h"
 #include "utils/snapshot.h"
 
 /*
@@ -59,6 +61,8 @@ typedef struct KeyIndex
 extern bool rows_writable_directly(Relation rel);
 extern bool find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 						   AttrNumber predicate_attnum, KeyIndex *ki);
+extern bool find_prefix_index(Relation rel, int ncolumns, const AttrNumber *attnums,
+							  int min_columns, KeyIndex *ki);
 typedef struct KeyScan KeyScan;
 extern KeyScan *begin_key_scan(Relation rel, const KeyIndex *ki, const Datum *keys);
 extern bool next_key_row(KeyScan *ks, TupleTableSlot *slot, bool restart);
@@ -78,6 +82,38 @@ extern uint64 running_statement_serial(void);
 extern List *statement_updated_views(void);
 extern bool relation_or_ancestor(Relation rel, Oid relid);
 extern void check_view_update_alone(Oid view_relid, Relation rel, Oid table_relid);
+
+/* statements.c: nesting depth of the innermost running statement */
+extern int	running_statement_depth(void);
+
+/* statement_path.c: rows of one statement maintained together */
+typedef void (*StatementSettle) (Oid target, void *deferred);
+typedef struct StatementFrame
+{
+	PlannedStmt *statement;
+	int			depth;
+	Oid			target;			/* the registered table (its current table for 'table') */
+	SubTransactionId subid;		/* where it began */
+	uint64		rows;			/* row events seen */
+	StatementSettle settle;
+	void	   *deferred;		/* the strategy's rows to settle, in cxt */
+	MemoryContext cxt;
+	uint64		deferred_seq;	/* of deferred, among the sets of rows deferred */
+	uint64		sets;
+	List	   *settled;		/* settled in subtransactions (statement_path.c) */
+	List	   *unsettled;		/* whose settlement was rolled back */
+} StatementFrame;
+
+extern int	statement_path_min_rows;
+extern void statement_path_init(void);
+extern StatementFrame *statement_frame(Oid target, StatementSettle settle);
+extern bool frame_defers(StatementFrame *frame);
+extern MemoryContext frame_context(StatementFrame *frame);
+extern HTAB *create_key_buckets(const char *name, Size entrysize);
+extern Trigger *deferring_trigger(Relation rel, Oid tgoid);
+extern void settle_other_frames(Oid target, StatementFrame *mine);
+extern void statement_path_end(PlannedStmt *statement, int depth);
+extern void settle_unknown_statements(void);
 
 /* versioned.c */
 extern void versioned_init(void);

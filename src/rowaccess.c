@@ -70,6 +70,28 @@ is_own_trigger_function(Oid funcoid)
 	return own;
 }
 
+/* Fill ki for a scan of btree index on its first nkeys columns, by equality. */
+static void
+describe_key_index(Relation index, int nkeys, KeyIndex *ki)
+{
+	ki->indexoid = RelationGetRelid(index);
+	ki->unique = index->rd_index->indisunique && index->rd_index->indnkeyatts == nkeys;
+	ki->nkeys = nkeys;
+	for (int i = 0; i < nkeys; i++)
+	{
+		Oid			opfamily = index->rd_opfamily[i];
+		Oid			opcintype = index->rd_opcintype[i];
+		Oid			operator = get_opfamily_member(opfamily, opcintype, opcintype,
+												   BTEqualStrategyNumber);
+
+		if (!OidIsValid(operator))
+			elog(ERROR, "missing equality operator for index \"%s\"",
+				 RelationGetRelationName(index));
+		ki->eq_procs[i] = get_opcode(operator);
+		ki->collations[i] = index->rd_indcollation[i];
+	}
+}
+
 /*
  * Whether rows of rel may be changed directly: nothing PostgreSQL would run
  * for an UPDATE is skipped.  CHECK constraints and stored generated columns
@@ -168,22 +190,7 @@ find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 		}
 		if (matches)
 		{
-			ki->indexoid = RelationGetRelid(index);
-			ki->unique = form->indisunique;
-			ki->nkeys = nkeys;
-			for (int i = 0; i < nkeys; i++)
-			{
-				Oid			opfamily = index->rd_opfamily[i];
-				Oid			opcintype = index->rd_opcintype[i];
-				Oid			operator = get_opfamily_member(opfamily, opcintype, opcintype,
-														   BTEqualStrategyNumber);
-
-				if (!OidIsValid(operator))
-					elog(ERROR, "missing equality operator for index \"%s\"",
-						 RelationGetRelationName(index));
-				ki->eq_procs[i] = get_opcode(operator);
-				ki->collations[i] = index->rd_indcollation[i];
-			}
+			describe_key_index(index, nkeys, ki);
 			found = true;
 		}
 		index_close(index, AccessShareLock);
@@ -192,6 +199,42 @@ find_key_index(Relation rel, int nkeys, const AttrNumber *attnums,
 	}
 	list_free(indexes);
 	return found;
+}
+
+/*
+ * A btree index of all rows of rel (no predicate, no expressions) whose
+ * leading columns are attnums[0 .. k-1] for the greatest k >= min_columns,
+ * described for a scan on those k columns.
+ */
+bool
+find_prefix_index(Relation rel, int ncolumns, const AttrNumber *attnums, int min_columns,
+				  KeyIndex *ki)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	int			best = 0;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+		int			k = 0;
+
+		if (form->indisvalid && form->indisready && index->rd_rel->relam == BTREE_AM_OID &&
+			RelationGetIndexExpressions(index) == NIL && RelationGetIndexPredicate(index) == NIL)
+		{
+			while (k < ncolumns && k < form->indnkeyatts && form->indkey.values[k] == attnums[k])
+				k++;
+		}
+		if (k >= min_columns && k > best)
+		{
+			describe_key_index(index, k, ki);
+			best = k;
+		}
+		index_close(index, AccessShareLock);
+	}
+	list_free(indexes);
+	return best > 0;
 }
 
 static void

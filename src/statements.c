@@ -19,6 +19,7 @@
 #include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #if PG_VERSION_NUM >= 160000
 #include "parser/parse_relation.h"
 #endif
@@ -37,12 +38,17 @@ static uint64 statements_started = 0;
 
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 static void
 push_statement(PlannedStmt *statement)
 {
-	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	RunningStatement *entry = palloc(sizeof(RunningStatement));
+	MemoryContext oldcxt;
+	RunningStatement *entry;
+
+	settle_unknown_statements();
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	entry = palloc(sizeof(RunningStatement));
 
 	entry->statement = statement;
 	entry->serial = ++statements_started;
@@ -93,10 +99,48 @@ statements_executor_finish(QueryDesc *queryDesc)
 			prev_ExecutorFinish(queryDesc);
 		else
 			standard_ExecutorFinish(queryDesc);
+		/* Its AFTER triggers have fired: the rows it deferred are settled. */
+		statement_path_end(queryDesc->plannedstmt, running_statement_depth());
 	}
 	PG_FINALLY();
 	{
 		pop_statement();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * COPY FROM fires row triggers without the executor: while it runs, it is
+ * the running statement, so that its rows have a frame of their own.
+ */
+static void
+statements_process_utility(PlannedStmt *pstmt, const char *queryString,
+						   bool readOnlyTree, ProcessUtilityContext context,
+						   ParamListInfo params, QueryEnvironment *queryEnv,
+						   DestReceiver *dest, QueryCompletion *qc)
+{
+	bool		copy_from = IsA(pstmt->utilityStmt, CopyStmt) &&
+		((CopyStmt *) pstmt->utilityStmt)->is_from;
+
+	if (copy_from)
+		push_statement(pstmt);
+	else
+		settle_unknown_statements();
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc);
+		if (copy_from)
+			statement_path_end(pstmt, running_statement_depth());
+	}
+	PG_FINALLY();
+	{
+		if (copy_from)
+			pop_statement();
 	}
 	PG_END_TRY();
 }
@@ -108,6 +152,8 @@ statements_init(void)
 	ExecutorRun_hook = statements_executor_run;
 	prev_ExecutorFinish = ExecutorFinish_hook;
 	ExecutorFinish_hook = statements_executor_finish;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = statements_process_utility;
 }
 
 /* The innermost statement running, or NULL when none started since loading. */
@@ -116,6 +162,13 @@ running_statement(void)
 {
 	return running_statements != NIL ?
 		((RunningStatement *) llast(running_statements))->statement : NULL;
+}
+
+/* How many statements are running (or finishing), the innermost included. */
+int
+running_statement_depth(void)
+{
+	return list_length(running_statements);
 }
 
 /* A number that identifies the innermost run (or finish) in progress; 0: none. */

@@ -60,6 +60,7 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "access/xact.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/optimizer.h"
@@ -76,6 +77,8 @@
 #include "storage/bufmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/queryenvironment.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(current_view_flag_trigger);
@@ -83,6 +86,9 @@ PG_FUNCTION_INFO_V1(current_view_append_only_trigger);
 PG_FUNCTION_INFO_V1(current_view_check_publication);
 
 #define MAX_COLUMNS INDEX_MAX_KEYS
+
+/* The rows PLAN_HEADS_INSERT_NEW reads. */
+#define NEW_HEADS "current_view_new_heads"
 
 /* Layout of the trigger arguments written by register_versioned_table(). */
 #define ARG_HEADS_SCHEMA	0
@@ -109,6 +115,7 @@ typedef enum PlanKind
 	PLAN_HEADS_MOVE,
 	PLAN_HEADS_TOUCH,
 	PLAN_HEADS_DELETE,
+	PLAN_HEADS_INSERT_NEW,		/* the statement path's first rows of keys */
 	NUM_PLAN_KINDS
 } PlanKind;
 
@@ -158,6 +165,15 @@ typedef struct VersionedRel
 	/* a leaf whose current row is found and demoted without SPI */
 	bool		direct;
 	KeyIndex	flag_index;		/* its index on (key) WHERE flag */
+	/* a leaf whose inserts may be deferred to the statement path */
+	bool		deferrable;
+	KeyIndex	rows_index;		/* its index of all rows on (key[, version ...]) */
+	/* the registered table: ordering keys for the statement path */
+	bool		keys_ordered;
+	FmgrInfo	key_cmp[MAX_COLUMNS];
+	Oid			key_collations[MAX_COLUMNS];
+	int16		key_len[MAX_COLUMNS];
+	bool		key_byval[MAX_COLUMNS];
 	/* the registered table, partitioned: its heads rows are read without SPI */
 	bool		heads_direct;
 	KeyIndex	heads_key;		/* the heads table's primary key */
@@ -476,7 +492,32 @@ build_versioned_rel(VersionedRel *vr, Trigger *trigger)
 	vr->direct = rel->rd_rel->relkind == RELKIND_RELATION && rows_writable_directly(rel) &&
 		!partition_bound_by_flag(rel, vr->flag_attnum) &&
 		find_key_index(rel, vr->nkeys, vr->key_attnums, vr->flag_attnum, &vr->flag_index);
+	{
+		AttrNumber	columns[2 * MAX_COLUMNS];
+
+		/* A deferred row is found again through an index on its key. */
+		memcpy(columns, vr->key_attnums, sizeof(AttrNumber) * vr->nkeys);
+		memcpy(columns + vr->nkeys, vr->version_attnums, sizeof(AttrNumber) * vr->nversions);
+		vr->deferrable = vr->direct &&
+			find_prefix_index(rel, vr->nkeys + vr->nversions, columns, vr->nkeys,
+							  &vr->rows_index);
+	}
 	table_close(rel, AccessShareLock);
+	vr->keys_ordered = true;
+	for (int i = 0; i < vr->nkeys; i++)
+	{
+		TypeCacheEntry *typentry = lookup_type_cache(vr->key_types[i], TYPECACHE_CMP_PROC_FINFO);
+		Oid			typid;
+		int32		typmod;
+
+		get_typlenbyval(vr->key_types[i], &vr->key_len[i], &vr->key_byval[i]);
+		get_atttypetypmodcoll(relid, vr->key_attnums[i], &typid, &typmod,
+							  &vr->key_collations[i]);
+		if (OidIsValid(typentry->cmp_proc_finfo.fn_oid))
+			fmgr_info_copy(&vr->key_cmp[i], &typentry->cmp_proc_finfo, TopMemoryContext);
+		else
+			vr->keys_ordered = false;
+	}
 
 	heads_namespace = get_namespace_oid(NameStr(vr->heads_schema), false);
 	vr->heads_relid = get_relname_relid(NameStr(vr->heads_name), heads_namespace);
@@ -648,6 +689,15 @@ versioned_plan(VersionedRel *vr, PlanKind kind)
 			appendStringInfo(&sql, "UPDATE %s SET current_relation = current_relation WHERE ", heads);
 			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
 			break;
+		case PLAN_HEADS_INSERT_NEW:
+			appendStringInfo(&sql, "INSERT INTO %s AS h (", heads);
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			appendStringInfoString(&sql, ", current_relation) SELECT ");
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			appendStringInfoString(&sql, ", current_relation FROM " NEW_HEADS " ON CONFLICT DO NOTHING RETURNING ");
+			append_column_list(&sql, NULL, vr->key_names, vr->nkeys, "");
+			nargs = 0;
+			break;
 		case PLAN_HEADS_DELETE:
 			appendStringInfo(&sql, "DELETE FROM %s WHERE ", heads);
 			append_key_quals(&sql, vr->key_names, vr->key_types, vr->nkeys, 1);
@@ -803,22 +853,27 @@ current_relation_hint(KeyTask *task)
 	return current_relation(task, PLAN_HEADS_READ);
 }
 
-/* Compare the task's version with other versions (no nulls). */
+/* Compare two versions (no nulls). */
 static int
-compare_versions(KeyTask *task, const Datum *others)
+compare_version_values(VersionedRel *root, const Datum *versions, const Datum *others)
 {
-	VersionedRel *root = task->root;
-
 	for (int i = 0; i < root->nversions; i++)
 	{
 		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->version_cmp[i],
 														  root->version_collations[i],
-														  task->versions[i], others[i]));
+														  versions[i], others[i]));
 
 		if (cmp != 0)
 			return cmp;
 	}
 	return 0;
+}
+
+/* Compare the task's version with other versions (no nulls). */
+static int
+compare_versions(KeyTask *task, const Datum *others)
+{
+	return compare_version_values(task->root, task->versions, others);
 }
 
 /* Compare the task's version with the version columns of SPI's first row. */
@@ -1310,15 +1365,19 @@ truncate_heads(void *arg)
 		elog(ERROR, "could not truncate heads table \"%s\"", NameStr(vr->heads_name));
 }
 
+/* Whether the statement inserts with ON CONFLICT (only DO UPDATE: with updates_only). */
 static bool
-plan_inserts_on_conflict(PlannedStmt *statement)
+plan_inserts_on_conflict(PlannedStmt *statement, bool updates_only)
 {
+	OnConflictAction least = updates_only ? ONCONFLICT_UPDATE : ONCONFLICT_NOTHING;
 	ListCell   *lc;
 
+	StaticAssertStmt(ONCONFLICT_NONE < ONCONFLICT_NOTHING &&
+					 ONCONFLICT_NOTHING < ONCONFLICT_UPDATE, "order of OnConflictAction");
 	if (statement->commandType != CMD_INSERT && statement->subplans == NIL)
 		return false;
 	if (IsA(statement->planTree, ModifyTable) &&
-		((ModifyTable *) statement->planTree)->onConflictAction != ONCONFLICT_NONE)
+		((ModifyTable *) statement->planTree)->onConflictAction >= least)
 		return true;
 	/* data-modifying WITH clauses */
 	foreach(lc, statement->subplans)
@@ -1326,7 +1385,7 @@ plan_inserts_on_conflict(PlannedStmt *statement)
 		Plan	   *plan = lfirst(lc);
 
 		if (plan != NULL && IsA(plan, ModifyTable) &&
-			((ModifyTable *) plan)->onConflictAction != ONCONFLICT_NONE)
+			((ModifyTable *) plan)->onConflictAction >= least)
 			return true;
 	}
 	return false;
@@ -1340,13 +1399,13 @@ running_on_conflict_statement(void)
 	ListCell   *lc;
 
 	if (statement != NULL)
-		return plan_inserts_on_conflict(statement) ? statement : NULL;
+		return plan_inserts_on_conflict(statement, false) ? statement : NULL;
 	/* This library was loaded during the run: look at the portal's statement. */
 	if (ActivePortal != NULL)
 	{
 		foreach(lc, ActivePortal->stmts)
 		{
-			if (plan_inserts_on_conflict(lfirst_node(PlannedStmt, lc)))
+			if (plan_inserts_on_conflict(lfirst_node(PlannedStmt, lc), false))
 				statement = lfirst_node(PlannedStmt, lc);
 		}
 	}
@@ -1457,6 +1516,303 @@ forget_pending_claims(XactEvent event, void *arg)
 	claims_context = NULL;
 }
 
+/*
+ * The statement path (statement_path.c).  A deferred row is inserted as
+ * history; of a statement's deferred rows the best of each key so far is
+ * kept (found by the hash of the key's binary images), and settled as the
+ * row path would have decided it after all the rows before it: it claims
+ * the current row, which locks the key's current row, in key order so that
+ * two statements on the same keys cannot deadlock, and is then flagged.
+ */
+typedef struct DeferredFlag
+{
+	struct DeferredFlag *next;	/* of the same hash */
+	Oid			relid;			/* the leaf it was inserted into */
+	HeapTuple	tuple;			/* as inserted, flag aside */
+	Datum		keys[MAX_COLUMNS];	/* pointing into tuple */
+	Datum		versions[MAX_COLUMNS];
+} DeferredFlag;
+
+typedef struct DeferredFlagBucket
+{
+	uint32		hash;
+	DeferredFlag *rows;
+} DeferredFlagBucket;
+
+typedef struct DeferredFlags
+{
+	Oid			relid;			/* where a trigger of the table fired */
+	Oid			tgoid;
+	bool		ties_win;
+	int			nkept;
+	HTAB	   *buckets;
+} DeferredFlags;
+
+static bool
+same_key_image(VersionedRel *root, const Datum *a, const Datum *b)
+{
+	for (int i = 0; i < root->nkeys; i++)
+		if (!datum_image_eq(a[i], b[i], root->key_byval[i], root->key_len[i]))
+			return false;
+	return true;
+}
+
+static void
+defer_flag_row(StatementFrame *frame, VersionedRel *vr, KeyTask *task, TriggerData *trigdata)
+{
+	VersionedRel *root = task->root;
+	Relation	rel = trigdata->tg_relation;
+	MemoryContext oldcxt;
+	DeferredFlags *deferred = frame->deferred;
+	DeferredFlagBucket *bucket;
+	DeferredFlag *kept;
+	uint32		hash = 0;
+	bool		found;
+
+	/* Rows of statements with other tie rules (unknown statements) go apart. */
+	if (deferred != NULL && deferred->ties_win != task->ties_win)
+	{
+		settle_other_frames(root->key.relid, NULL);
+		deferred = NULL;
+	}
+	oldcxt = MemoryContextSwitchTo(frame_context(frame));
+	if (deferred == NULL)
+	{
+		deferred = palloc0(sizeof(DeferredFlags));
+		deferred->relid = RelationGetRelid(rel);
+		deferred->tgoid = trigdata->tg_trigger->tgoid;
+		deferred->ties_win = task->ties_win;
+		deferred->buckets = create_key_buckets("current_view deferred flags",
+											   sizeof(DeferredFlagBucket));
+		frame->deferred = deferred;
+	}
+	for (int i = 0; i < root->nkeys; i++)
+		hash = hash_combine(hash, datum_image_hash(task->keys[i], root->key_byval[i],
+												   root->key_len[i]));
+	bucket = hash_search(deferred->buckets, &hash, HASH_ENTER, &found);
+	if (!found)
+		bucket->rows = NULL;
+	for (kept = bucket->rows; kept != NULL; kept = kept->next)
+		if (same_key_image(root, kept->keys, task->keys))
+			break;
+	if (kept == NULL || compare_versions(task, kept->versions) >= (task->ties_win ? 0 : 1))
+	{
+		if (kept == NULL)
+		{
+			kept = palloc(sizeof(DeferredFlag));
+			kept->next = bucket->rows;
+			bucket->rows = kept;
+			deferred->nkept++;
+		}
+		else
+			heap_freetuple(kept->tuple);
+		kept->relid = RelationGetRelid(rel);
+		kept->tuple = heap_copytuple(trigdata->tg_trigtuple);
+		for (int i = 0; i < vr->nkeys + vr->nversions; i++)
+		{
+			bool		is_key = i < vr->nkeys;
+			AttrNumber	attnum = is_key ? vr->key_attnums[i] : vr->version_attnums[i - vr->nkeys];
+			bool		isnull;
+			Datum		value = heap_getattr(kept->tuple, attnum, RelationGetDescr(rel), &isnull);
+
+			if (is_key)
+				kept->keys[i] = value;
+			else
+				kept->versions[i - vr->nkeys] = value;
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static int
+compare_deferred_keys(const void *a, const void *b, void *arg)
+{
+	VersionedRel *root = arg;
+	const DeferredFlag *x = *(DeferredFlag *const *) a;
+	const DeferredFlag *y = *(DeferredFlag *const *) b;
+
+	for (int i = 0; i < root->nkeys; i++)
+	{
+		int32		cmp = DatumGetInt32(FunctionCall2Coll(&root->key_cmp[i],
+														  root->key_collations[i],
+														  x->keys[i], y->keys[i]));
+
+		if (cmp != 0)
+			return cmp;
+	}
+	return 0;
+}
+
+/* Find the row that was deferred, unflagged, through the leaf's index of all rows. */
+static bool
+find_deferred_row(VersionedRel *leaf, Relation rel, DeferredFlag *row, TupleTableSlot *slot)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Datum		scan_values[2 * MAX_COLUMNS];
+	KeyScan    *scan;
+	bool		found = false;
+
+	memcpy(scan_values, row->keys, sizeof(Datum) * leaf->nkeys);
+	memcpy(scan_values + leaf->nkeys, row->versions, sizeof(Datum) * leaf->nversions);
+	scan = begin_key_scan(rel, &leaf->rows_index, scan_values);
+	while (!found && next_key_row(scan, slot, false))
+	{
+		found = true;
+		for (int i = 0; found && i < tupdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+			bool		isnull;
+			bool		row_isnull;
+			Datum		value;
+			Datum		row_value;
+
+			if (att->attisdropped)
+				continue;
+			value = slot_getattr(slot, i + 1, &isnull);
+			if (i + 1 == leaf->flag_attnum)
+			{
+				found = !isnull && !DatumGetBool(value);
+				continue;
+			}
+			row_value = heap_getattr(row->tuple, i + 1, tupdesc, &row_isnull);
+			found = isnull == row_isnull &&
+				(isnull || datum_image_eq(value, row_value, att->attbyval, att->attlen));
+		}
+	}
+	end_key_scan(scan);
+	return found;
+}
+
+typedef struct FlagSettlement
+{
+	VersionedRel *root;
+	Trigger    *trigger;
+	DeferredFlags *deferred;
+	DeferredFlag **rows;		/* in key order */
+} FlagSettlement;
+
+/*
+ * The heads rows of keys that have none, in one statement, in key order:
+ * which rows' keys got one (and so had no current row).  What
+ * PLAN_HEADS_INSERT does for the first row of each key.
+ */
+static bool *
+insert_new_heads(FlagSettlement *settlement)
+{
+	VersionedRel *root = settlement->root;
+	int			n = settlement->deferred->nkept;
+	bool	   *inserted = palloc0(sizeof(bool) * n);
+	TupleDesc	desc = CreateTemplateTupleDesc(root->nkeys + 1);
+	Tuplestorestate *heads = tuplestore_begin_heap(false, false, work_mem);
+	EphemeralNamedRelation enr = palloc0(sizeof(EphemeralNamedRelationData));
+	int			ret;
+	uint64		j = 0;
+
+	for (int i = 0; i < root->nkeys; i++)
+	{
+		TupleDescInitEntry(desc, i + 1, NameStr(root->key_names[i]), root->key_types[i], -1, 0);
+		TupleDescInitEntryCollation(desc, i + 1, root->key_collations[i]);
+	}
+	TupleDescInitEntry(desc, root->nkeys + 1, "current_relation", REGCLASSOID, -1, 0);
+	for (int r = 0; r < n; r++)
+	{
+		Datum		values[MAX_COLUMNS + 1];
+		bool		nulls[MAX_COLUMNS + 1] = {false};
+
+		memcpy(values, settlement->rows[r]->keys, sizeof(Datum) * root->nkeys);
+		values[root->nkeys] = ObjectIdGetDatum(settlement->rows[r]->relid);
+		tuplestore_putvalues(heads, desc, values, nulls);
+	}
+	enr->md.name = NEW_HEADS;
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = desc;
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = n;
+	enr->reldata = heads;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "SPI_register_relation failed");
+	ret = SPI_execute_plan(versioned_plan(root, PLAN_HEADS_INSERT_NEW), NULL, NULL, false, 0);
+	if (ret != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(ret));
+	if (SPI_unregister_relation(NEW_HEADS) != SPI_OK_REL_UNREGISTER)
+		elog(ERROR, "SPI_unregister_relation failed");
+	/* RETURNING follows the order of insertion, the rows' order. */
+	for (int r = 0; r < n && j < SPI_processed; r++)
+	{
+		Datum		keys[MAX_COLUMNS];
+		bool		isnull;
+
+		for (int i = 0; i < root->nkeys; i++)
+			keys[i] = SPI_getbinval(SPI_tuptable->vals[j], SPI_tuptable->tupdesc, i + 1, &isnull);
+		if (same_key_image(root, keys, settlement->rows[r]->keys))
+		{
+			inserted[r] = true;
+			j++;
+		}
+	}
+	tuplestore_end(heads);
+	return inserted;
+}
+
+static void
+settle_flags_as_owner(void *arg)
+{
+	FlagSettlement *settlement = arg;
+	bool	   *first_of_key = insert_new_heads(settlement);
+
+	for (int r = 0; r < settlement->deferred->nkept; r++)
+	{
+		DeferredFlag *row = settlement->rows[r];
+		KeyTask		task = {.trigger = settlement->trigger, .root = settlement->root,
+		.ties_win = settlement->deferred->ties_win};
+		VersionedRel *leaf = lookup_versioned_rel(row->relid, settlement->root->key.relid,
+												  settlement->trigger);
+		Relation	rel = table_open(row->relid, RowExclusiveLock);
+		TupleTableSlot *slot = table_slot_create(rel, NULL);
+		int			flag = leaf->flag_attnum;
+		Datum		flagged = BoolGetDatum(true);
+		bool		isnull = false;
+
+		memcpy(task.keys, row->keys, sizeof(Datum) * settlement->root->nkeys);
+		memcpy(task.versions, row->versions, sizeof(Datum) * settlement->root->nversions);
+		/*
+		 * A later trigger changed or removed the row, or ON CONFLICT skipped
+		 * it: decide the key from the rows it has.
+		 */
+		if (!find_deferred_row(leaf, rel, row, slot))
+			promote_best(&task);
+		else if ((first_of_key[r] || claim_current(&task, row->relid)) &&
+				 !update_row_columns(rel, slot, 1, &flag, &flagged, &isnull))
+			promote_best(&task);
+		ExecDropSingleTupleTableSlot(slot);
+		table_close(rel, NoLock);
+	}
+}
+
+/* StatementSettle of strategy 'flag'. */
+static void
+settle_flag_rows(Oid root_relid, void *arg)
+{
+	DeferredFlags *deferred = arg;
+	Relation	rel = table_open(deferred->relid, AccessShareLock);
+	FlagSettlement settlement = {.deferred = deferred};
+	HASH_SEQ_STATUS status;
+	DeferredFlagBucket *bucket;
+	int			n = 0;
+
+	settlement.trigger = deferring_trigger(rel, deferred->tgoid);
+	settlement.root = lookup_versioned_rel(root_relid, root_relid, settlement.trigger);
+	settlement.rows = palloc(sizeof(DeferredFlag *) * deferred->nkept);
+	hash_seq_init(&status, deferred->buckets);
+	while ((bucket = hash_seq_search(&status)) != NULL)
+		for (DeferredFlag *row = bucket->rows; row != NULL; row = row->next)
+			settlement.rows[n++] = row;
+	qsort_arg(settlement.rows, n, sizeof(DeferredFlag *), compare_deferred_keys,
+			  settlement.root);
+	as_maintenance(settlement.root->root_owner, settle_flags_as_owner, &settlement);
+	table_close(rel, AccessShareLock);
+}
+
 Datum
 current_view_flag_trigger(PG_FUNCTION_ARGS)
 {
@@ -1469,6 +1825,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	result;
 	RowEvent	row_event;
 	PlannedStmt *on_conflict;
+	StatementFrame *frame;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -1536,6 +1893,10 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 			return PointerGetDatum(NULL);
 	}
 
+	/* Rows deferred by other statements came first. */
+	frame = TRIGGER_FIRED_BY_INSERT(event) ? statement_frame(root_relid, settle_flag_rows) : NULL;
+	settle_other_frames(root_relid, frame);
+
 	/* The inserted row, the deleted row, or the row before the update. */
 	read_key_version(&task, vr, rel, trigdata->tg_trigtuple, TRIGGER_FIRED_BY_INSERT(event));
 
@@ -1548,6 +1909,17 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	 */
 	on_conflict = TRIGGER_FIRED_BY_INSERT(event) ? running_on_conflict_statement() : NULL;
 	task.ties_win = (on_conflict == NULL);
+
+	/*
+	 * The statement path, unless DO UPDATE may need a current row of this
+	 * statement: the row is history until the statement settles its rows.
+	 */
+	if (frame_defers(frame) && vr->deferrable && task.root->keys_ordered &&
+		(on_conflict == NULL || !plan_inserts_on_conflict(on_conflict, true)))
+	{
+		defer_flag_row(frame, vr, &task, trigdata);
+		return PointerGetDatum(with_flag(vr, rel, result, false));
+	}
 
 	row_event.trigdata = trigdata;
 	row_event.vr = vr;
