@@ -235,6 +235,10 @@ BEGIN
         RAISE EXCEPTION 'only view_name, current_column, deleted_column and next_version of register_versioned_table may be null'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF array_position(current_indexes, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'current_indexes cannot contain null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT c.relname, c.relkind, n.nspname, c.relowner INTO rel
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
     PERFORM current_view_internal._require_owner(tbl);
@@ -326,7 +330,7 @@ BEGIN
     END IF;
 
     IF strategy = 'view' THEN
-        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+        PERFORM current_view_internal._create_or_adopt_view(tbl, rel.nspname, view_name,
                     current_view_internal._view_query(tbl, strategy, key_columns, version_columns,
                                                       NULL, deleted_column));
     ELSIF strategy = 'table' THEN
@@ -377,7 +381,7 @@ BEGIN
             END IF;
         END LOOP;
 
-        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+        PERFORM current_view_internal._create_or_adopt_view(tbl, rel.nspname, view_name,
                     current_view_internal._view_query(tbl, strategy, key_columns, version_columns,
                                                       current_column, deleted_column));
         -- Writes through the view append versions.  INSERT is the view's
@@ -450,16 +454,21 @@ BEGIN
 END
 $$;
 
--- Create the view view_schema.view_name AS definition, or adopt the view of
--- that name that an application already has (a hand-written DISTINCT ON
--- view, say).  It is replaced in place when its columns allow it (CREATE OR
--- REPLACE VIEW: the views built on it and its grants stay), or dropped and
--- created when nothing depends on it.  Refused: a relation that is not a
--- view (42P07), the view of another registration or of an extension (42P07),
--- a view with triggers or rules of its own (55000), a view whose columns
--- differ while others depend on it (2BP01).  Replacing and dropping need
--- the caller to own the view, as PostgreSQL checks.
-CREATE FUNCTION current_view_internal._create_or_adopt_view(view_schema name, view_name name,
+-- Create the view view_schema.view_name AS definition, owned by the owner
+-- of tbl, or adopt the view of that name that an application already has
+-- (a hand-written DISTINCT ON view, say).  It is replaced in place when its
+-- columns allow it (CREATE OR REPLACE VIEW: the views built on it stay), or
+-- dropped and created when nothing depends on it.  It keeps its
+-- security_barrier and security_invoker options and its SELECT grants;
+-- write grants, which gave nothing on a view that could not be written,
+-- are revoked (with a notice), since writes through the new view append
+-- versions.  Refused: a relation that is not a view (42P07), the view of
+-- another registration or of an extension (42P07), a view owned by another
+-- role than tbl's owner (42501: a view planted by someone else must not
+-- become the registration's), a view with triggers, rules or a check
+-- option (55000), a view whose columns differ while others depend on it
+-- (2BP01).
+CREATE FUNCTION current_view_internal._create_or_adopt_view(tbl regclass, view_schema name, view_name name,
                                                            definition text)
 RETURNS void
 LANGUAGE plpgsql
@@ -467,10 +476,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     qview text := format('%I.%I', view_schema, view_name);
+    table_owner oid := (SELECT relowner FROM pg_class WHERE oid = tbl);
     existing record;
+    options text;
     dependants text;
+    grant_row record;
+    revoked text;
 BEGIN
-    SELECT c.oid, c.relkind INTO existing
+    SELECT c.oid, c.relkind, c.relowner, c.reloptions, c.relacl INTO existing
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = view_schema AND c.relname = view_name;
     IF NOT FOUND THEN
@@ -491,15 +504,27 @@ BEGIN
             USING ERRCODE = 'duplicate_table',
                   HINT = 'Choose another view_name.';
     END IF;
-    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = existing.oid)
-       OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = existing.oid AND rulename <> '_RETURN') THEN
-        RAISE EXCEPTION 'view % has triggers or rules of its own', qview
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Writes through the view are the extension''s triggers''.',
-                  HINT = 'Drop its triggers and rules, or choose another view_name.';
+    IF existing.relowner <> table_owner THEN
+        RAISE EXCEPTION 'view % is owned by role %, not by the owner of %', qview,
+            existing.relowner::regrole, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Only a view of the table''s owner is adopted; ALTER VIEW ... OWNER TO that role first, or choose another view_name.';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = existing.oid)
+       OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = existing.oid AND rulename <> '_RETURN')
+       OR EXISTS (SELECT 1 FROM unnest(existing.reloptions) o WHERE o LIKE 'check\_option=%') THEN
+        RAISE EXCEPTION 'view % has triggers, rules or a check option of its own', qview
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Writes through the view are the extension''s triggers'', and append versions that need not be current.',
+                  HINT = 'Drop its triggers and rules, ALTER VIEW ... RESET (check_option), or choose another view_name.';
+    END IF;
+    SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
+    INTO options
+    FROM unnest(existing.reloptions) o
+    WHERE split_part(o, '=', 1) IN ('security_barrier', 'security_invoker');
+    options := CASE WHEN options IS NULL THEN '' ELSE format(' WITH (%s)', options) END;
     BEGIN
-        EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', qview, definition);
+        EXECUTE format('CREATE OR REPLACE VIEW %s%s AS %s', qview, options, definition);
     EXCEPTION WHEN invalid_table_definition THEN
         -- Its columns differ: only a view nothing depends on can go.
         SELECT string_agg(DISTINCT r.ev_class::regclass::text, ', ') INTO dependants
@@ -514,8 +539,34 @@ BEGIN
                       HINT = 'Drop or change the views that depend on it, or choose another view_name.';
         END IF;
         EXECUTE format('DROP VIEW %s', qview);
-        EXECUTE format('CREATE VIEW %s AS %s', qview, definition);
+        EXECUTE format('CREATE VIEW %s%s AS %s', qview, options, definition);
+        FOR grant_row IN
+            SELECT DISTINCT a.grantee FROM aclexplode(existing.relacl) a
+            WHERE a.privilege_type = 'SELECT' AND a.grantee <> existing.relowner
+        LOOP
+            EXECUTE format('GRANT SELECT ON %s TO %s', qview,
+                           CASE WHEN grant_row.grantee = 0 THEN 'PUBLIC'
+                                ELSE quote_ident(grant_row.grantee::regrole::text) END);
+        END LOOP;
     END;
+    FOR grant_row IN
+        SELECT a.grantee, string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privileges
+        FROM aclexplode(existing.relacl) a
+        WHERE a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE') AND a.grantee <> existing.relowner
+        GROUP BY a.grantee
+    LOOP
+        EXECUTE format('REVOKE %s ON %s FROM %s', grant_row.privileges, qview,
+                       CASE WHEN grant_row.grantee = 0 THEN 'PUBLIC'
+                            ELSE quote_ident(grant_row.grantee::regrole::text) END);
+        revoked := concat_ws('; ', revoked,
+                             format('%s from %s', grant_row.privileges,
+                                    CASE WHEN grant_row.grantee = 0 THEN 'PUBLIC'
+                                         ELSE grant_row.grantee::regrole::text END));
+    END LOOP;
+    IF revoked IS NOT NULL THEN
+        RAISE NOTICE 'write privileges on the adopted view % revoked: %', qview, revoked
+            USING HINT = 'Writes through the view append versions; grant them again to the roles that should write.';
+    END IF;
 END
 $$;
 

@@ -176,7 +176,7 @@ BEGIN
     IF deleted_column IS NOT NULL THEN
         -- A simple view: its UPDATE and DELETE reach the table's triggers
         -- with the row locked and re-checked.
-        PERFORM current_view_internal._create_or_adopt_view(rel.nspname, view_name,
+        PERFORM current_view_internal._create_or_adopt_view(tbl, rel.nspname, view_name,
                     current_view_internal._view_query(tbl, 'table', key_columns, version_columns,
                                                       NULL, deleted_column, qcurrent::regclass));
     END IF;

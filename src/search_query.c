@@ -138,6 +138,7 @@ typedef struct KeyColumn
 	JsonbValue	name;
 	KeyKind		kind;
 	Oid			type;
+	bool		search_column;	/* a column some source names; the others are not keys */
 	FmgrInfo	to_jsonb;		/* KEY_JSONB: to_jsonb for this column's type */
 } KeyColumn;
 
@@ -355,7 +356,10 @@ search_column_type(TupleDesc desc, const char *column)
 		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
 			return att->atttypid;
 	}
-	elog(ERROR, "search column \"%s\" is missing", column);
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("search column \"%s\" of a search table is missing", column),
+			 errhint("Columns of a search table that its sources name must not be dropped; drop_search_table and add_search_source make it again.")));
 	return InvalidOid;
 }
 
@@ -514,7 +518,10 @@ key_index(QueryShape *shape, const char *column)
 	for (int k = 0; k < shape->nkeys; k++)
 		if (strcmp(shape->keys[k].name.val.string.val, column) == 0)
 			return k;
-	elog(ERROR, "search column \"%s\" not found", column);
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("search column \"%s\" of a search table is missing", column),
+			 errhint("Columns of a search table that its sources name must not be dropped; drop_search_table and add_search_source make it again.")));
 	return -1;
 }
 
@@ -524,6 +531,10 @@ shape_sources(QueryShape *shape, RankedSource *sources, int nsources)
 {
 	shape->nsources = nsources;
 	shape->sources = MemoryContextAllocZero(shape->cxt, sizeof(ShapeSource) * nsources);
+	/* Columns no source names (added by the application) are not search columns. */
+	for (int k = 0; k < shape->nkeys; k++)
+		for (int s = 0; s < nsources && !shape->keys[k].search_column; s++)
+			shape->keys[k].search_column = in_source(&sources[s], shape->keys[k].name.val.string.val);
 	for (int s = 0; s < nsources; s++)
 	{
 		ShapeSource *src = &shape->sources[s];
@@ -534,7 +545,8 @@ shape_sources(QueryShape *shape, RankedSource *sources, int nsources)
 		src->key = key_index(shape, sources[s].column);
 		src->null_keys = MemoryContextAlloc(shape->cxt, sizeof(int) * shape->nkeys);
 		for (int k = 0; k < shape->nkeys; k++)
-			if (!in_source(&sources[s], shape->keys[k].name.val.string.val))
+			if (shape->keys[k].search_column &&
+				!in_source(&sources[s], shape->keys[k].name.val.string.val))
 				src->null_keys[src->nnull++] = k;
 
 		type = getBaseType(shape->keys[src->key].type);
@@ -684,9 +696,13 @@ build_shape(QueryShape *shape)
 		append_keys_after(&sql, desc, doc_attnum, 0);
 		appendStringInfoString(&sql, "))");
 	}
+	/*
+	 * RUM's order alone: with the search columns to break ties the planner
+	 * sorts every match instead of reading the index in order.
+	 */
 	if (rum_schema != NULL)
-		appendStringInfo(&sql, " ORDER BY x.document OPERATOR(%s.<=>) $%d%s LIMIT $%d",
-						 rum_schema, PARAM_QUERY + 1, columns.data, PARAM_LIMIT + 1);
+		appendStringInfo(&sql, " ORDER BY x.document OPERATOR(%s.<=>) $%d LIMIT $%d",
+						 rum_schema, PARAM_QUERY + 1, PARAM_LIMIT + 1);
 	else
 		appendStringInfo(&sql, " ORDER BY 1 DESC%s LIMIT $%d", columns.data, PARAM_LIMIT + 1);
 
@@ -880,7 +896,7 @@ result_keys(QueryShape *shape, Datum *keys, bool *nulls)
 		Datum		d = keys[k];
 		JsonbValue	v;
 
-		if (nulls[k])
+		if (nulls[k] || !key->search_column)
 			continue;
 		switch (key->kind)
 		{
@@ -955,8 +971,11 @@ source_key_text(ShapeSource *src, Datum value)
 		case COERCION_PATH_RELABELTYPE:
 			return value;
 		case COERCION_PATH_FUNC:
+			/* A cast function takes the value, then a typmod, then whether explicit. */
 			if (src->cast_nargs == 1)
 				return FunctionCall1(&src->cast, value);
+			if (src->cast_nargs == 2)
+				return FunctionCall2(&src->cast, value, Int32GetDatum(-1));
 			return FunctionCall3(&src->cast, value, Int32GetDatum(-1), BoolGetDatum(true));
 		default:
 			return CStringGetTextDatum(OutputFunctionCall(&src->cast, value));

@@ -29,23 +29,25 @@ CREATE EXTENSION rum SCHEMA rum_ext;
 SELECT set_search_index('product_search', 'rum');
 SELECT indexdef FROM pg_indexes WHERE indexname = 'product_search_document';
 
--- The RUM order is RUM's score, descending: the same rows as scoring every
--- match (ties broken by the search columns, as for the other rankings).
-CREATE FUNCTION rum_oracle(q text, n int) RETURNS TABLE (product_id int, brand_id int)
+-- The RUM order is RUM's score, descending: every match when unlimited,
+-- and for the top 10 the 10 best scores (rows of equal score come in the
+-- index's order).
+CREATE FUNCTION rum_oracle(q text) RETURNS TABLE (product_id int, brand_id int, score real)
 LANGUAGE sql AS $$
-    SELECT product_id, brand_id FROM product_search
-    WHERE document @@ websearch_to_tsquery('english', q)
-    ORDER BY rum_ext.rum_ts_distance(document, websearch_to_tsquery('english', q)), product_id, brand_id
-    LIMIT n
+    SELECT product_id, brand_id, rum_ext.rum_ts_score(document, websearch_to_tsquery('english', q))
+    FROM product_search WHERE document @@ websearch_to_tsquery('english', q)
 $$;
 SELECT q, (SELECT count(*) FROM (
-              (SELECT (keys->>'product_id')::int, (keys->>'brand_id')::int
-               FROM search('product_search', q, 10, ranking => 'rum')
-               EXCEPT ALL SELECT * FROM rum_oracle(q, 10))
+              (SELECT (keys->>'product_id')::int, (keys->>'brand_id')::int, rank
+               FROM search('product_search', q, NULL, ranking => 'rum')
+               EXCEPT ALL SELECT * FROM rum_oracle(q))
               UNION ALL
-              (SELECT * FROM rum_oracle(q, 10)
-               EXCEPT ALL SELECT (keys->>'product_id')::int, (keys->>'brand_id')::int
-               FROM search('product_search', q, 10, ranking => 'rum'))) d) AS differences
+              (SELECT * FROM rum_oracle(q)
+               EXCEPT ALL SELECT (keys->>'product_id')::int, (keys->>'brand_id')::int, rank
+               FROM search('product_search', q, NULL, ranking => 'rum'))) d) AS differences,
+          (SELECT array_agg(rank ORDER BY rank DESC) FROM search('product_search', q, 10, ranking => 'rum'))
+          = (SELECT array_agg(score ORDER BY score DESC) FROM (SELECT score FROM rum_oracle(q) ORDER BY score DESC LIMIT 10) o)
+          AS top_10_scores
 FROM unnest(ARRAY['red', 'red blue', 'thing', 'maker', 'product7']) q;
 -- Scores never increase down the list.
 SELECT bool_and(rank <= prev) AS ordered
@@ -76,7 +78,7 @@ DROP ROLE rum_stranger;
 SELECT drop_search_table('product_search');
 SELECT unregister_search_document('product');
 SELECT unregister_search_document('brand');
-DROP FUNCTION rum_oracle(text, int);
+DROP FUNCTION rum_oracle(text);
 DROP TABLE product, brand;
 DROP EXTENSION rum;
 DROP SCHEMA rum_ext;
