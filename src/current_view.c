@@ -20,6 +20,7 @@ _PG_init(void)
 	statement_path_init();
 	versioned_init();
 	current_table_init();
+	search_document_init();
 	search_init();
 }
 

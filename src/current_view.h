@@ -10,6 +10,8 @@
 
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "nodes/primnodes.h"
+#include "parser/parse_coerce.h"
 #include "nodes/lockoptions.h"
 #include "lib/stringinfo.h"
 #include "nodes/plannodes.h"
@@ -125,7 +127,28 @@ extern Oid flag_writes_relid;
 extern void current_table_init(void);
 extern bool row_is_advancing(Relation rel, HeapTuple oldtuple);
 
-/* search.c */
+/* text_cast.c: value::text as the SQL cast computes it */
+typedef struct TextCast
+{
+	CoercionPathType path;		/* RELABELTYPE, FUNC or COERCEVIAIO */
+	FmgrInfo	function;		/* the cast function, or the output function */
+	int			nargs;
+} TextCast;
+extern void text_cast_init(TextCast *cast, Oid typid, MemoryContext cxt);
+extern Datum text_cast(TextCast *cast, Datum value);
+
+/* search_document.c: the document trigger, and helpers of the search triggers */
+extern void search_document_init(void);
+extern void require_trigger_call(FunctionCallInfo fcinfo, const char *funcname);
+extern AttrNumber registered_column(Oid relid, const char *column, const char *what);
+extern MemoryContext entry_context(MemoryContext old);
+extern bool column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple newtup);
+
+/* search_filter.c: filters of search sources */
+extern Expr *analyze_filter(Oid relid, const char *filter, MemoryContext cxt);
+extern char *revalidated_filter(Oid relid, const char *filter);
+
+/* search_tables.c */
 extern void search_init(void);
 
 #endif							/* CURRENT_VIEW_H */

@@ -33,7 +33,6 @@
 #include "storage/lmgr.h"
 #include "tsearch/ts_type.h"
 #include "nodes/makefuncs.h"
-#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -153,9 +152,7 @@ typedef struct ShapeSource
 	int			key;			/* its column, an index of keys */
 	int			nnull;			/* the keys that are null in its rows */
 	int		   *null_keys;
-	CoercionPathType cast_path; /* RELABELTYPE, FUNC or COERCEVIAIO */
-	FmgrInfo	cast;			/* the cast function, or the output function */
-	int			cast_nargs;
+	TextCast	key_text;		/* its column::text */
 } ShapeSource;
 
 typedef struct QueryShape
@@ -538,8 +535,6 @@ shape_sources(QueryShape *shape, RankedSource *sources, int nsources)
 	for (int s = 0; s < nsources; s++)
 	{
 		ShapeSource *src = &shape->sources[s];
-		Oid			type;
-		Oid			func = InvalidOid;
 
 		src->relid = sources[s].relid;
 		src->key = key_index(shape, sources[s].column);
@@ -549,27 +544,7 @@ shape_sources(QueryShape *shape, RankedSource *sources, int nsources)
 				!in_source(&sources[s], shape->keys[k].name.val.string.val))
 				src->null_keys[src->nnull++] = k;
 
-		type = getBaseType(shape->keys[src->key].type);
-		src->cast_path = find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &func);
-		switch (src->cast_path)
-		{
-			case COERCION_PATH_RELABELTYPE:
-				break;
-			case COERCION_PATH_FUNC:
-				fmgr_info_cxt(func, &src->cast, shape->cxt);
-				src->cast_nargs = get_func_nargs(func);
-				break;
-			default:
-				{
-					Oid			output;
-					bool		isvarlena;
-
-					src->cast_path = COERCION_PATH_COERCEVIAIO;
-					getTypeOutputInfo(type, &output, &isvarlena);
-					fmgr_info_cxt(output, &src->cast, shape->cxt);
-					break;
-				}
-		}
+		text_cast_init(&src->key_text, shape->keys[src->key].type, shape->cxt);
 	}
 }
 
@@ -962,26 +937,6 @@ result_source(QueryShape *shape, bool *nulls)
 	return NULL;
 }
 
-/* value::text for a source's key. */
-static Datum
-source_key_text(ShapeSource *src, Datum value)
-{
-	switch (src->cast_path)
-	{
-		case COERCION_PATH_RELABELTYPE:
-			return value;
-		case COERCION_PATH_FUNC:
-			/* A cast function takes the value, then a typmod, then whether explicit. */
-			if (src->cast_nargs == 1)
-				return FunctionCall1(&src->cast, value);
-			if (src->cast_nargs == 2)
-				return FunctionCall2(&src->cast, value, Int32GetDatum(-1));
-			return FunctionCall3(&src->cast, value, Int32GetDatum(-1), BoolGetDatum(true));
-		default:
-			return CStringGetTextDatum(OutputFunctionCall(&src->cast, value));
-	}
-}
-
 static void
 put_result(ReturnSetInfo *rsinfo, QueryShape *shape, HeapTuple row, TupleDesc desc,
 		   bool headlines)
@@ -997,7 +952,7 @@ put_result(ReturnSetInfo *rsinfo, QueryShape *shape, HeapTuple row, TupleDesc de
 	src = result_source(shape, key_nulls);
 	values[RESULT_SOURCE_TABLE] = src ? ObjectIdGetDatum(src->relid) : (Datum) 0;
 	nulls[RESULT_SOURCE_TABLE] = src == NULL;
-	values[RESULT_SOURCE_KEY] = src ? source_key_text(src, keys[src->key]) : (Datum) 0;
+	values[RESULT_SOURCE_KEY] = src ? text_cast(&src->key_text, keys[src->key]) : (Datum) 0;
 	nulls[RESULT_SOURCE_KEY] = src == NULL;
 	values[RESULT_RANK] = SPI_getbinval(row, desc, STMT_RANK, &nulls[RESULT_RANK]);
 	values[RESULT_KEYS] = result_keys(shape, keys, key_nulls);

@@ -1,9 +1,8 @@
 /*-------------------------------------------------------------------------
- * search.c
- *	  Search documents and the search tables built from them.
+ * search_tables.c
+ *	  The search tables built from search documents, and their triggers.
  *
- * A registered table carries a tsvector document column computed from some of
- * its columns by a BEFORE row trigger.  A search table holds one row per row
+ * A search table holds one row per row
  * of each of its sources (that satisfies the source's filter), with the keys
  * of the source row and of its ancestors along a chain of foreign keys, and a
  * document concatenating theirs.  AFTER row triggers on every table of a
@@ -25,7 +24,7 @@
  * Statements are prepared once per table and search table and kept; they
  * are fully qualified (relations, types, functions, operators) so that
  * search_path cannot redirect them.  The filter of a source is re-analysed
- * under a fixed search_path and evaluated in C on the trigger's tuples.  The
+ * (search_filter.c) and evaluated in C on the trigger's tuples.  The
  * triggers run as the owner of the search table, like foreign-key triggers.
  *-------------------------------------------------------------------------
  */
@@ -65,44 +64,10 @@
 #include "utils/syscache.h"
 #include "utils/regproc.h"
 
-PG_FUNCTION_INFO_V1(current_view_document_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_trigger);
-PG_FUNCTION_INFO_V1(current_view_search_filter);
 PG_FUNCTION_INFO_V1(current_view_search_source_query);
 PG_FUNCTION_INFO_V1(current_view_search_oracle_query);
 PG_FUNCTION_INFO_V1(current_view_search_document_sql);
-
-/* ------------------------------------------------------------------------
- * Documents
- * ------------------------------------------------------------------------
- */
-
-/* Layout of the arguments written by register_search_document(). */
-#define DOC_ARG_COLUMN		0
-#define DOC_ARG_CONFIG		1
-#define DOC_ARG_FIRST		2	/* then pairs: column, weight ('' for none) */
-
-typedef struct DocumentColumn
-{
-	AttrNumber	attnum;
-	char		weight;			/* '\0': no setweight */
-	CoercionPathType path;		/* how column::text is computed */
-	FmgrInfo	cast;			/* cast or output function */
-	int			cast_nargs;
-	ExprState  *generated;		/* a stored generated column's expression */
-} DocumentColumn;
-
-typedef struct DocumentRel
-{
-	Oid			relid;			/* hash key */
-	bool		valid;
-	MemoryContext cxt;
-	AttrNumber	doc_attnum;
-	Oid			config;
-	int			ncolumns;
-	DocumentColumn *columns;
-	bool		any_generated;
-} DocumentRel;
 
 /* ------------------------------------------------------------------------
  * Search tables
@@ -183,7 +148,6 @@ typedef struct SearchRel
 	SearchRole *roles;
 } SearchRel;
 
-static HTAB *document_rels = NULL;
 static HTAB *search_rels = NULL;
 
 static void
@@ -191,7 +155,6 @@ invalidate_search_rels(Datum arg, Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	SearchRel  *sr;
-	DocumentRel *dr;
 
 	hash_seq_init(&status, search_rels);
 	while ((sr = hash_seq_search(&status)) != NULL)
@@ -204,10 +167,6 @@ invalidate_search_rels(Datum arg, Oid relid)
 				sr->roles[r].source->levels[sr->roles[r].level - 1].relid == relid)
 				sr->valid = false;
 	}
-	hash_seq_init(&status, document_rels);
-	while ((dr = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || dr->relid == relid)
-			dr->valid = false;
 }
 
 void
@@ -215,48 +174,11 @@ search_init(void)
 {
 	HASHCTL		ctl;
 
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(DocumentRel);
-	document_rels = hash_create("current_view document relations", 64, &ctl,
-								HASH_ELEM | HASH_BLOBS);
 	ctl.keysize = sizeof(SearchRelKey);
 	ctl.entrysize = sizeof(SearchRel);
 	search_rels = hash_create("current_view search relations", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS);
 	CacheRegisterRelcacheCallback(invalidate_search_rels, (Datum) 0);
-}
-
-static void
-require_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
-{
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s: not called by trigger manager", funcname)));
-}
-
-static AttrNumber
-registered_column(Oid relid, const char *column, const char *what)
-{
-	AttrNumber	attnum = get_attnum(relid, column);
-
-	if (attnum == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("%s column \"%s\" of table \"%s\" does not exist",
-						what, column, get_rel_name(relid)),
-				 errhint("Register the table again after renaming or dropping a registered column.")));
-	return attnum;
-}
-
-/* A fresh memory context for a cache entry, replacing its previous one. */
-static MemoryContext
-entry_context(MemoryContext old)
-{
-	if (old != NULL)
-		MemoryContextDelete(old);
-	return AllocSetContextCreate(TopMemoryContext, "current_view search cache entry",
-								 ALLOCSET_SMALL_SIZES);
 }
 
 static Oid
@@ -270,336 +192,6 @@ relation_owner(Oid relid)
 	owner = ((Form_pg_class) GETSTRUCT(classtup))->relowner;
 	ReleaseSysCache(classtup);
 	return owner;
-}
-
-/* ------------------------------------------------------------------------
- * The document trigger
- * ------------------------------------------------------------------------
- */
-
-/* Decide how column::text is computed, exactly as the SQL cast does. */
-static void
-init_text_cast(DocumentColumn *col, Oid typid, MemoryContext cxt)
-{
-	Oid			funcid = InvalidOid;
-	bool		typisvarlena;
-
-	col->path = find_coercion_pathway(TEXTOID, typid, COERCION_EXPLICIT, &funcid);
-	switch (col->path)
-	{
-		case COERCION_PATH_RELABELTYPE:
-			return;
-		case COERCION_PATH_FUNC:
-			col->cast_nargs = get_func_nargs(funcid);
-			break;
-		case COERCION_PATH_COERCEVIAIO:
-			getTypeOutputInfo(typid, &funcid, &typisvarlena);
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_CANNOT_COERCE),
-					 errmsg("cannot cast type %s to text", format_type_be(typid))));
-	}
-	fmgr_info_cxt(funcid, &col->cast, cxt);
-}
-
-static Datum
-column_text(DocumentColumn *col, Datum value)
-{
-	switch (col->path)
-	{
-		case COERCION_PATH_RELABELTYPE:
-			return value;
-		case COERCION_PATH_FUNC:
-			if (col->cast_nargs == 1)
-				return FunctionCall1(&col->cast, value);
-			return FunctionCall3(&col->cast, value, Int32GetDatum(-1), BoolGetDatum(true));
-		default:
-			return CStringGetTextDatum(OutputFunctionCall(&col->cast, value));
-	}
-}
-
-static DocumentRel *
-lookup_document_rel(Relation rel, Trigger *trigger)
-{
-	Oid			relid = RelationGetRelid(rel);
-	DocumentRel *dr;
-	bool		found;
-	char	  **args = trigger->tgargs;
-
-	dr = hash_search(document_rels, &relid, HASH_ENTER, &found);
-	if (found && dr->valid)
-		return dr;
-	if (!found)
-		dr->cxt = NULL;
-	dr->valid = false;
-	if (trigger->tgnargs < DOC_ARG_FIRST + 2 || (trigger->tgnargs - DOC_ARG_FIRST) % 2 != 0)
-		elog(ERROR, "trigger \"%s\" has malformed arguments", trigger->tgname);
-	dr->cxt = entry_context(dr->cxt);
-	dr->doc_attnum = registered_column(relid, args[DOC_ARG_COLUMN], "document");
-	dr->config = get_ts_config_oid(parse_qualified_name(args[DOC_ARG_CONFIG]), false);
-	dr->ncolumns = (trigger->tgnargs - DOC_ARG_FIRST) / 2;
-	dr->columns = MemoryContextAllocZero(dr->cxt, sizeof(DocumentColumn) * dr->ncolumns);
-	for (int i = 0; i < dr->ncolumns; i++)
-	{
-		DocumentColumn *col = &dr->columns[i];
-
-		col->attnum = registered_column(relid, args[DOC_ARG_FIRST + 2 * i], "document source");
-		col->weight = args[DOC_ARG_FIRST + 2 * i + 1][0];
-		init_text_cast(col, TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid,
-					   dr->cxt);
-		if (TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->attgenerated == ATTRIBUTE_GENERATED_STORED)
-		{
-			/*
-			 * PostgreSQL computes it after the BEFORE triggers, which see the
-			 * null of an INSERT or the old value of an UPDATE: compute it here
-			 * too (its expression is immutable, so the values agree).
-			 */
-			MemoryContext old = MemoryContextSwitchTo(dr->cxt);
-
-			col->generated = ExecInitExpr(expression_planner((Expr *) build_column_default(rel, col->attnum)),
-										  NULL);
-			MemoryContextSwitchTo(old);
-			dr->any_generated = true;
-		}
-	}
-	dr->valid = true;
-	return dr;
-}
-
-static bool
-value_changed(Form_pg_attribute att, Datum oldval, bool oldnull, Datum newval, bool newnull)
-{
-	/* Binary equality: equal images have equal text forms. */
-	return oldnull != newnull ||
-		(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen));
-}
-
-/* The value of a source column in a row (econtext scans that row's slot). */
-static Datum
-source_value(DocumentColumn *col, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext,
-			 bool *isnull)
-{
-	if (col->generated != NULL)
-		return ExecEvalExprSwitchContext(col->generated, econtext, isnull);
-	return heap_getattr(tuple, col->attnum, tupdesc, isnull);
-}
-
-/* Whether a source column's value differs from the stored one of oldtup. */
-static bool
-source_changed(DocumentColumn *col, TupleDesc tupdesc, HeapTuple oldtup, HeapTuple newtup,
-			   ExprContext *econtext)
-{
-	bool		oldnull;
-	bool		newnull;
-	Datum		oldval = heap_getattr(oldtup, col->attnum, tupdesc, &oldnull);
-	Datum		newval = source_value(col, tupdesc, newtup, econtext, &newnull);
-
-	return value_changed(TupleDescAttr(tupdesc, col->attnum - 1), oldval, oldnull, newval, newnull);
-}
-
-static bool
-column_changed(TupleDesc tupdesc, AttrNumber attnum, HeapTuple oldtup, HeapTuple newtup)
-{
-	bool		oldnull;
-	bool		newnull;
-	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
-
-	return value_changed(TupleDescAttr(tupdesc, attnum - 1), oldval, oldnull, newval, newnull);
-}
-
-/*
- * setweight(to_tsvector(config, coalesce(c::text, '')), w) || ... over the
- * registered columns.  A null column contributes an empty tsvector, which
- * leaves a concatenation unchanged, so it is skipped.
- */
-static Datum
-build_document(DocumentRel *dr, TupleDesc tupdesc, HeapTuple tuple, ExprContext *econtext)
-{
-	Datum		document = (Datum) 0;
-
-	for (int i = 0; i < dr->ncolumns; i++)
-	{
-		DocumentColumn *col = &dr->columns[i];
-		bool		isnull;
-		Datum		value = source_value(col, tupdesc, tuple, econtext, &isnull);
-		Datum		part;
-
-		if (isnull)
-			continue;
-		part = DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(dr->config),
-								   column_text(col, value));
-		if (col->weight != '\0')
-			part = DirectFunctionCall2(tsvector_setweight, part, CharGetDatum(col->weight));
-		document = (document == (Datum) 0) ? part
-			: DirectFunctionCall2(tsvector_concat, document, part);
-	}
-	if (document == (Datum) 0)
-		document = DirectFunctionCall2(to_tsvector_byid, ObjectIdGetDatum(dr->config),
-									   CStringGetTextDatum(""));
-	return document;
-}
-
-/*
- * BEFORE INSERT OR UPDATE row trigger: compute the document column.  An
- * UPDATE rebuilds it only when a source column changed, or when the statement
- * wrote the document column itself (it is not the user's to set).
- */
-Datum
-current_view_document_trigger(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	TupleDesc	tupdesc;
-	DocumentRel *dr;
-	HeapTuple	tuple;
-	Datum		document;
-	bool		isnull = false;
-	int			attnum;
-	ExprContext *econtext = NULL;
-	bool		rebuild = true;
-
-	require_trigger_call(fcinfo, "current_view_document_trigger");
-	rel = trigdata->tg_relation;
-	tupdesc = RelationGetDescr(rel);
-	dr = lookup_document_rel(rel, trigdata->tg_trigger);
-	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
-		: trigdata->tg_trigtuple;
-	if (dr->any_generated)
-	{
-		econtext = CreateStandaloneExprContext();
-		econtext->ecxt_scantuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)
-			? trigdata->tg_newslot : trigdata->tg_trigslot;
-	}
-
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		rebuild = heap_attisnull(tuple, dr->doc_attnum, tupdesc) ||
-			column_changed(tupdesc, dr->doc_attnum, trigdata->tg_trigtuple, tuple);
-		for (int i = 0; i < dr->ncolumns && !rebuild; i++)
-			rebuild = source_changed(&dr->columns[i], tupdesc, trigdata->tg_trigtuple, tuple,
-									 econtext);
-	}
-	if (rebuild)
-	{
-		document = build_document(dr, tupdesc, tuple, econtext);
-		attnum = dr->doc_attnum;
-		tuple = heap_modify_tuple_by_cols(tuple, tupdesc, 1, &attnum, &document, &isnull);
-	}
-	if (econtext != NULL)
-		FreeExprContext(econtext, true);
-	return PointerGetDatum(tuple);
-}
-
-/* ------------------------------------------------------------------------
- * Filters
- * ------------------------------------------------------------------------
- */
-
-static void
-bad_filter(Oid relid, const char *filter, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid filter for table %s: %s",
-					qualified_relation_name(relid), filter),
-			 errdetail("%s", detail),
-			 errhint("A filter is a boolean expression over the columns of the source table, using immutable functions only.")));
-}
-
-/*
- * Analyse a filter as the expression of "SELECT (filter) FROM ONLY tbl" under
- * search_path pg_catalog, pg_temp, and refuse anything but one immutable
- * boolean expression over that table alone.  Returns the expression, copied
- * into cxt.  Needs SPI.
- */
-static Expr *
-analyze_filter(Oid relid, const char *filter, MemoryContext cxt)
-{
-	char	   *sql = psprintf("SELECT (%s) FROM ONLY %s", filter, qualified_relation_name(relid));
-	int			nestlevel = NewGUCNestLevel();
-	SPIPlanPtr	plan;
-	List	   *sources;
-	CachedPlanSource *source;
-	Query	   *query;
-	TargetEntry *tle;
-
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	plan = SPI_prepare(sql, 0, NULL);
-	AtEOXact_GUC(true, nestlevel);
-	if (plan == NULL)
-		bad_filter(relid, filter, SPI_result_code_string(SPI_result));
-	sources = SPI_plan_get_plan_sources(plan);
-	if (list_length(sources) != 1)
-		bad_filter(relid, filter, "It must be a single expression.");
-	source = linitial(sources);
-	if (list_length(source->query_list) != 1)
-		bad_filter(relid, filter, "It must be a single expression.");
-	query = linitial_node(Query, source->query_list);
-	if (query->commandType != CMD_SELECT || query->utilityStmt != NULL ||
-		list_length(query->rtable) != 1 ||
-		linitial_node(RangeTblEntry, query->rtable)->relid != relid ||
-		list_length(query->jointree->fromlist) != 1 || query->jointree->quals != NULL ||
-		list_length(query->targetList) != 1 || query->hasSubLinks || query->hasAggs ||
-		query->hasWindowFuncs || query->hasTargetSRFs || query->cteList != NIL ||
-		query->groupClause != NIL || query->havingQual != NULL ||
-		query->sortClause != NIL || query->distinctClause != NIL ||
-		query->limitCount != NULL || query->limitOffset != NULL ||
-		query->setOperations != NULL || query->rowMarks != NIL)
-		bad_filter(relid, filter, "It must be an expression over the columns of the table alone, without subqueries or aggregates.");
-	tle = linitial_node(TargetEntry, query->targetList);
-	if (exprType((Node *) tle->expr) != BOOLOID)
-		bad_filter(relid, filter, psprintf("Its type is %s, not boolean.",
-										   format_type_be(exprType((Node *) tle->expr))));
-	if (contain_mutable_functions((Node *) tle->expr))
-		bad_filter(relid, filter, "It uses functions that are not immutable, whose result could change without the row changing.");
-	{
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		Expr	   *expr = copyObject(tle->expr);
-
-		MemoryContextSwitchTo(old);
-		SPI_freeplan(plan);
-		return expr;
-	}
-}
-
-/*
- * A filter validated and deparsed, with every object outside pg_catalog
- * qualified: what SQL text may contain, never the text as given or as read
- * from the registry.  Needs SPI; the result is in the caller's context.
- */
-static char *
-revalidated_filter(Oid relid, const char *filter)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	Expr	   *expr = analyze_filter(relid, filter, cxt);
-
-	MemoryContextSwitchTo(cxt);
-	return deparse_expression((Node *) expr,
-							  deparse_context_for(get_rel_name(relid), relid),
-							  false, false);
-}
-
-/*
- * _search_filter(tbl regclass, filter text) RETURNS text: validate a filter
- * and return it deparsed.
- */
-Datum
-current_view_search_filter(PG_FUNCTION_ARGS)
-{
-	Oid			relid = PG_GETARG_OID(0);
-	char	   *filter = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	MemoryContext cxt = CurrentMemoryContext;
-	char	   *result;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(cxt);
-	result = revalidated_filter(relid, filter);
-	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(result));
 }
 
 /* ------------------------------------------------------------------------
