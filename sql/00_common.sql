@@ -46,6 +46,18 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'current_view_registry_delete'
 LANGUAGE C;
 
+-- Run a statement that the extension's maintenance (rebuilds, partition
+-- repairs) built for tbl, with the parameters as $1, $2, ..., as the owner of
+-- tbl in a security-restricted operation, as PostgreSQL runs REINDEX: its
+-- writes run the index expressions and triggers of the owner's tables, which
+-- must not run with the rights of the (super)user running the maintenance.
+-- Refused (42501) to a caller without the privileges of the owner; returns
+-- the rows processed.
+CREATE FUNCTION current_view_internal._execute_as_owner(tbl regclass, statement text, VARIADIC params "any")
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'current_view_execute_as_owner'
+LANGUAGE C;
+
 -- OPERATOR(schema.op) of a strategy (1 <, 2 <=, 3 =, 4 >=, 5 >) of the type's
 -- default btree class, for generated SQL that must not depend on search_path.
 CREATE FUNCTION current_view_internal._btree_operator(typ regtype, strategy integer)

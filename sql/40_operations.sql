@@ -434,9 +434,11 @@ BEGIN
     FOR s IN SELECT * FROM current_view_internal._versioned_batch_sql(tbl, p.resume_key IS NOT NULL,
                                                              upper_key IS NOT NULL) LOOP
         IF s.step = 'count' THEN
+            -- A read, as the caller (as are the batch bounds).
             EXECUTE s.statement INTO batch_rows USING p.resume_key, upper_key;
         ELSE
-            EXECUTE s.statement USING p.resume_key, upper_key;
+            -- Writes run the table's index expressions and triggers: as its owner.
+            PERFORM current_view_internal._execute_as_owner(tbl, s.statement, p.resume_key, upper_key);
         END IF;
     END LOOP;
     PERFORM current_view_internal._end_flag_writes(tbl);
@@ -545,6 +547,7 @@ DECLARE
     upper_key_text text[];
     s record;
     batch_rows bigint;
+    s_rows bigint;
     chain_table regclass;
 BEGIN
     PERFORM current_view_internal._require_owner(search_table);
@@ -575,9 +578,10 @@ BEGIN
     FROM current_view_internal._batch_upper_key(source, 'ONLY ', r.key_columns[1:1], p.resume_key, batch_size);
     FOR s IN SELECT * FROM current_view_internal._search_batch_sql(search_table, r.position,
                                                          p.resume_key IS NOT NULL, upper_key IS NOT NULL) LOOP
-        EXECUTE s.statement USING p.resume_key, upper_key;
+        -- As the search table's owner, who owns its index expressions and triggers.
+        s_rows := current_view_internal._execute_as_owner(search_table, s.statement, p.resume_key, upper_key);
         IF s.step = 'insert' THEN
-            GET DIAGNOSTICS batch_rows = ROW_COUNT;
+            batch_rows := s_rows;
         END IF;
     END LOOP;
     IF upper_key IS NULL AND EXISTS (

@@ -177,8 +177,11 @@ BEGIN
     -- Writers wait, as for a rebuild batch (see 40_operations.sql).
     EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
     PERFORM current_view_internal._allow_flag_writes(tbl);
-    EXECUTE current_view_internal._repair_keys_sql(tbl, array_to_string(key_sql, ' UNION '))
-        USING dropped || detached;
+    -- As the owner, whose index expressions and triggers the writes run,
+    -- whoever runs the DDL.
+    PERFORM current_view_internal._execute_as_owner(
+        tbl, current_view_internal._repair_keys_sql(tbl, array_to_string(key_sql, ' UNION ')),
+        dropped || detached);
     PERFORM current_view_internal._end_flag_writes(tbl);
 END
 $$;

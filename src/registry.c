@@ -19,6 +19,9 @@
  * pg_temp.  A table owner may still call these functions with content of her
  * choosing for her own tables, so whatever reads a row validates it again
  * where it is used (names quoted, filters analysed, functions looked up).
+ *
+ * The same switch of user serves _execute_as_owner, with which maintenance
+ * (rebuilds, partition repairs) writes a registered table as its owner.
  *-------------------------------------------------------------------------
  */
 #include "current_view.h"
@@ -40,6 +43,7 @@
 
 PG_FUNCTION_INFO_V1(current_view_registry_insert);
 PG_FUNCTION_INFO_V1(current_view_registry_delete);
+PG_FUNCTION_INFO_V1(current_view_execute_as_owner);
 
 typedef struct Registry
 {
@@ -203,11 +207,17 @@ relation_owner(Oid relid)
 }
 
 /*
- * Run sql with $1 the row, as the registry's owner (as_owner) or as the
- * caller; returns the rows processed, or for a query, its boolean.
+ * Run sql with the given parameters under search_path pg_catalog, pg_temp; as
+ * userid in a security-restricted operation with extra_sec_context too, if
+ * userid is valid, else as the caller.  Whatever the statement changes in the
+ * settings is rolled back, as REINDEX and REFRESH MATERIALIZED VIEW do, so
+ * that code run by it cannot leave a setting behind; an error leaves the
+ * restoring of the user and settings to the (sub)transaction's abort, as it
+ * does there.  Returns the rows processed, or for a query, its boolean.
  */
 static uint64
-run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner)
+run_sql_as(Oid userid, int extra_sec_context, const char *sql, int nargs, Oid *argtypes,
+		   Datum *values, const char *nulls)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -216,16 +226,24 @@ run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner
 	uint64		processed;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	if (as_owner)
-		SetUserIdAndSecContext(relation_owner(relid),
+	if (OidIsValid(userid))
+		SetUserIdAndSecContext(userid,
 							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
+							   SECURITY_RESTRICTED_OPERATION | extra_sec_context);
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/*
+	 * is_superuser follows only SET ROLE and SET SESSION AUTHORIZATION: make
+	 * it say what userid is, so that code run as userid does not take itself
+	 * for the superuser that may have called us.
+	 */
+	if (OidIsValid(userid))
+		(void) set_config_option("is_superuser", superuser_arg(userid) ? "on" : "off",
+								 PGC_INTERNAL, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(sql, 1, &typid, &row, NULL, false, 0);
+	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_with_args failed for \"%s\": %s", sql,
 			 SPI_result_code_string(ret));
@@ -238,9 +256,66 @@ run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner
 		processed = !isnull && DatumGetBool(value);
 	}
 	SPI_finish();
-	AtEOXact_GUC(true, nestlevel);
+	AtEOXact_GUC(false, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return processed;
+}
+
+/*
+ * Run sql with $1 the row, as the registry's owner (as_owner) or as the
+ * caller; returns the rows processed, or for a query, its boolean.
+ */
+static uint64
+run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner)
+{
+	return run_sql_as(as_owner ? relation_owner(relid) : InvalidOid, 0, sql, 1, &typid, &row, NULL);
+}
+
+/*
+ * _execute_as_owner(tbl regclass, statement text, VARIADIC params "any")
+ * RETURNS bigint: run statement, one that the extension's maintenance
+ * (rebuilds, partition repairs) built for tbl, with params as $1, $2, ...,
+ * as the owner of tbl in a security-restricted operation, as PostgreSQL runs
+ * REINDEX, VACUUM and REFRESH MATERIALIZED VIEW: the statement evaluates
+ * the index expressions of the tables it writes and fires their triggers,
+ * code their owner controls, which must not run with the rights of a
+ * superuser running maintenance.  Row-level security is not forced on the
+ * owner, as in the triggers' own writes: maintenance sees every row.  Only a
+ * caller with the privileges of the owner may call it, so that it lets no
+ * one run SQL as a role she could not act as.  Returns the rows the statement
+ * (a write) processed.
+ */
+Datum
+current_view_execute_as_owner(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			owner;
+	int			nargs = PG_NARGS() - 2;
+	Oid		   *argtypes = palloc(sizeof(Oid) * (nargs + 1));
+	Datum	   *values = palloc(sizeof(Datum) * (nargs + 1));
+	char	   *nulls = palloc(nargs + 1);
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		elog(ERROR, "_execute_as_owner: the table and the statement must not be null");
+	if (get_fn_expr_variadic(fcinfo->flinfo))
+		elog(ERROR, "_execute_as_owner: parameters must be passed one by one");
+	owner = relation_owner(relid);
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must have the privileges of the owner of table %s", get_rel_name(relid)),
+				 errdetail("The maintenance of a table writes it as its owner.")));
+	for (int i = 0; i < nargs; i++)
+	{
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 2);
+		if (!OidIsValid(argtypes[i]))
+			elog(ERROR, "could not determine the type of parameter %d", i + 1);
+		values[i] = PG_GETARG_DATUM(i + 2);
+		nulls[i] = PG_ARGISNULL(i + 2) ? 'n' : ' ';
+	}
+	PG_RETURN_INT64((int64) run_sql_as(owner, SECURITY_NOFORCE_RLS,
+									   text_to_cstring(PG_GETARG_TEXT_PP(1)),
+									   nargs, argtypes, values, nulls));
 }
 
 /* _registry_insert(new_row anyelement) RETURNS void */

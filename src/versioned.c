@@ -68,6 +68,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -1310,18 +1311,24 @@ replan_if_grown(VersionedRel *vr, VersionedRel *root, Relation rel)
 	root->valid = false;
 }
 
-/* Run fn(arg) inside SPI as owner, its writes marked as the triggers' own. */
+/*
+ * Run fn(arg) inside SPI as owner, its writes marked as the triggers' own.
+ * Settings that the owner's code run by them (triggers, index expressions)
+ * changes are rolled back, so that none stays in the writer's session.
+ */
 static void
 as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 {
 	Oid			save_userid;
 	int			save_sec_context;
+	int			nestlevel;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
+	nestlevel = NewGUCNestLevel();
 	internal_write_depth++;
 	PG_TRY();
 	{
@@ -1332,6 +1339,7 @@ as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 		internal_write_depth--;
 	}
 	PG_END_TRY();
+	AtEOXact_GUC(false, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
