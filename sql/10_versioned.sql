@@ -634,12 +634,12 @@ BEGIN
                                 'current_view_keep_moved') LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg, tbl);
     END LOOP;
-    PERFORM current_view_internal._drop_history_objects(reg);
+    -- Unregistered first: the flag column is then no registered column.
+    PERFORM current_view_internal._registry_delete(reg);
+    PERFORM current_view_internal._drop_history_objects(reg, (SELECT relowner FROM pg_class WHERE oid = tbl));
     FOREACH idx IN ARRAY reg.created_indexes LOOP
         EXECUTE format('DROP INDEX IF EXISTS %I.%I', reg.table_schema, idx);
     END LOOP;
-    -- Unregistered first: the flag column is then no registered column.
-    PERFORM current_view_internal._registry_delete(reg);
     IF drop_current AND reg.added_current_column THEN
         EXECUTE format('ALTER TABLE %s DROP COLUMN IF EXISTS %I', tbl, reg.current_column);
     END IF;
@@ -713,6 +713,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     reg current_view_internal.versioned_table_registry;
+    -- The owners of the registered tables when the command started (see
+    -- _remember_partitions): only their objects are dropped by name, never
+    -- another role's object that took a name the owner freed.
+    owners jsonb := coalesce(nullif(current_setting('current_view_ddl.owners', true), ''), '[]')::jsonb -> -1;
+    owner oid;
 BEGIN
     FOR reg IN
         SELECT r.* FROM current_view_internal.versioned_table_registry r
@@ -721,8 +726,15 @@ BEGIN
          AND r.table_schema = d.schema_name AND r.table_name = d.object_name
     LOOP
         PERFORM current_view_internal._registry_delete(reg);
+        owner := (owners ->> format('%I.%I', reg.table_schema, reg.table_name))::oid;
+        IF owner IS NULL THEN
+            RAISE WARNING 'objects of the versioned table %.% were left behind: its owner is not known',
+                quote_ident(reg.table_schema), quote_ident(reg.table_name)
+                USING HINT = 'Drop its view, heads or current table and functions by hand if they are still there.';
+            CONTINUE;
+        END IF;
         BEGIN
-            PERFORM current_view_internal._drop_history_objects(reg);
+            PERFORM current_view_internal._drop_history_objects(reg, owner);
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE WARNING 'objects of the versioned table %.% were left behind: %',
                 quote_ident(reg.table_schema), quote_ident(reg.table_name), SQLERRM;

@@ -688,7 +688,7 @@ LANGUAGE C STRICT;
 -- healthy.
 CREATE FUNCTION @extschema@.check_search_table(search_table regclass)
 RETURNS bigint
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -705,16 +705,17 @@ BEGIN
         JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = s.search_schema
         WHERE c.oid = $1
     LOOP
-        EXECUTE format(
+        -- The filters and documents are the owners' code: they run as the
+        -- search table's owner, never with the caller's rights.
+        n := current_view_internal._execute_as_owner(search_table, format(
             'WITH want AS (%s), have AS (SELECT %s, document FROM %s x WHERE x.%I IS NOT NULL%s)
-             SELECT count(*) FROM ((TABLE want EXCEPT ALL TABLE have)
-                                   UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
+             SELECT 1 FROM ((TABLE want EXCEPT ALL TABLE have)
+                            UNION ALL (TABLE have EXCEPT ALL TABLE want)) d',
             current_view_internal._search_oracle_query(r.search_schema, r.search_table,
                                              format('%I.%I', r.source_schema, r.source_table)::regclass),
             current_view_internal._column_list(r.search_columns), search_table, r.search_columns[1],
             (SELECT coalesce(string_agg(format(' AND x.%I IS NULL', a), ''), '')
-             FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns)))
-        INTO n;
+             FROM unnest(r.all_columns) a WHERE a <> ALL (r.search_columns))), NULL::integer);
         wrong := wrong + n;
     END LOOP;
     FOR r IN
@@ -725,10 +726,11 @@ BEGIN
         CROSS JOIN LATERAL unnest(s.chain_schemas, s.chain_tables, s.document_columns) u(sch, tab, doc)
         WHERE c.oid = $1
     LOOP
-        EXECUTE format('SELECT count(*) FROM ONLY %I.%I WHERE %I IS DISTINCT FROM %s',
-                       r.sch, r.tab, r.doc,
-                       current_view_internal._search_document_sql(format('%I.%I', r.sch, r.tab)::regclass))
-        INTO n;
+        n := current_view_internal._execute_as_owner(format('%I.%I', r.sch, r.tab)::regclass,
+                 format('SELECT 1 FROM ONLY %I.%I WHERE %I IS DISTINCT FROM %s',
+                        r.sch, r.tab, r.doc,
+                        current_view_internal._search_document_sql(format('%I.%I', r.sch, r.tab)::regclass)),
+                 NULL::integer);
         wrong := wrong + n;
     END LOOP;
     RETURN wrong;

@@ -358,7 +358,8 @@ $$;
 
 -- Drop what a registration created besides triggers and indexes on the
 -- table itself: the view or current table, the heads table, the functions.
-CREATE FUNCTION current_view_internal._drop_history_objects(reg current_view_internal.versioned_table_registry)
+CREATE FUNCTION current_view_internal._drop_history_objects(reg current_view_internal.versioned_table_registry,
+                                                           owner oid)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -366,22 +367,29 @@ AS $$
 DECLARE
     sig text;
     fn regprocedure;
+    rel regclass;
 BEGIN
     -- Quietly: after DROP TABLE ... CASCADE the view may be gone already.
-    IF reg.view_name IS DISTINCT FROM reg.current_table
-       AND to_regclass(format('%I.%I', reg.table_schema, reg.view_name)) IS NOT NULL THEN
-        EXECUTE format('DROP VIEW %I.%I', reg.table_schema, reg.view_name);
+    -- Only what owner owns: a name the registration freed may have passed to
+    -- another role's object.
+    IF reg.view_name IS DISTINCT FROM reg.current_table THEN
+        rel := to_regclass(format('%I.%I', reg.table_schema, reg.view_name));
+        IF rel IS NOT NULL AND (SELECT relowner FROM pg_class WHERE oid = rel) = owner THEN
+            EXECUTE format('DROP VIEW %s', rel);
+        END IF;
     END IF;
-    IF reg.current_table IS NOT NULL THEN
-        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.current_table);
-    END IF;
-    IF reg.heads_table IS NOT NULL THEN
-        EXECUTE format('DROP TABLE IF EXISTS %I.%I', reg.table_schema, reg.heads_table);
-    END IF;
+    FOREACH rel IN ARRAY ARRAY[CASE WHEN reg.current_table IS NOT NULL
+                                    THEN to_regclass(format('%I.%I', reg.table_schema, reg.current_table)) END,
+                               CASE WHEN reg.heads_table IS NOT NULL
+                                    THEN to_regclass(format('%I.%I', reg.table_schema, reg.heads_table)) END] LOOP
+        IF rel IS NOT NULL AND (SELECT relowner FROM pg_class WHERE oid = rel) = owner THEN
+            EXECUTE format('DROP TABLE %s', rel);
+        END IF;
+    END LOOP;
     -- Signatures are looked up, never run as SQL text.
     FOREACH sig IN ARRAY reg.created_functions LOOP
         fn := to_regprocedure(sig);
-        IF fn IS NOT NULL THEN
+        IF fn IS NOT NULL AND (SELECT proowner FROM pg_proc WHERE oid = fn) = owner THEN
             EXECUTE format('DROP FUNCTION %s', fn);
         END IF;
     END LOOP;

@@ -196,6 +196,16 @@ BEGIN
                        (coalesce(nullif(current_setting('current_view_ddl.partitions', true), ''), '[]')::jsonb
                         || jsonb_build_array(current_view_internal._registered_partitions()))::text,
                        false);
+    -- The owners of registered tables, for the drops of _forget_dropped_tables.
+    PERFORM set_config('current_view_ddl.owners',
+                       (coalesce(nullif(current_setting('current_view_ddl.owners', true), ''), '[]')::jsonb
+                        || jsonb_build_array(
+                               (SELECT coalesce(jsonb_object_agg(format('%I.%I', r.table_schema, r.table_name),
+                                                                 c.relowner::bigint), '{}')
+                                FROM current_view_internal.versioned_table_registry r
+                                JOIN pg_namespace n ON n.nspname = r.table_schema
+                                JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = r.table_name)))::text,
+                       false);
 END
 $$;
 
@@ -212,6 +222,9 @@ BEGIN
         RETURN;
     END IF;
     PERFORM set_config('current_view_ddl.partitions', (stack - (-1))::text, false);
+    PERFORM set_config('current_view_ddl.owners',
+                       (coalesce(nullif(current_setting('current_view_ddl.owners', true), ''), '[]')::jsonb
+                        - (-1))::text, false);
     FOR change IN
         WITH before AS (SELECT (e->>0)::oid AS tbl, (e->>1)::oid AS leaf
                         FROM jsonb_array_elements(stack -> -1) e),

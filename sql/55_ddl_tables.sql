@@ -514,7 +514,7 @@ BEGIN
                  ON n.nspname = r.table_schema AND c.relname = r.table_name LOOP
         IF reg.rel IS NULL THEN
             -- Renamed under 1.0: what it created is dropped like a dropped table's.
-            PERFORM current_view_internal._drop_history_objects(reg.row);
+            PERFORM current_view_internal._drop_history_objects(reg.row, NULL);
         ELSE
             PERFORM @extschema@.unregister_versioned_table(reg.rel);
         END IF;
@@ -527,9 +527,36 @@ RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'current_view_table_ddl_start'
 LANGUAGE C;
 
+-- Called by the ddl_command_start event trigger (src/ddl.c) before
+-- ALTER SCHEMA ... RENAME: registrations name their schema, so a schema
+-- holding a registered table, search table, search source or document table
+-- is not renamed (0A000).  Moving each table with ALTER TABLE ... SET SCHEMA
+-- is followed.
+CREATE FUNCTION current_view_internal._check_schema_rename(schema name)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    registered text;
+BEGIN
+    SELECT string_agg(DISTINCT format('%I.%I', s, t), ', ') INTO registered
+    FROM (SELECT table_schema, table_name FROM current_view_internal.versioned_table_registry
+          UNION ALL SELECT table_schema, table_name FROM current_view_internal.search_document_registry
+          UNION ALL SELECT source_schema, source_table FROM current_view_internal.search_source_registry
+          UNION ALL SELECT search_schema, search_table FROM current_view_internal.search_source_registry) r(s, t)
+    WHERE s = schema;
+    IF registered IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot rename schema % because registrations name it: %', quote_ident(schema), registered
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Move the tables with ALTER TABLE ... SET SCHEMA, which is followed, or unregister them, rename the schema, and register them again.';
+    END IF;
+END
+$$;
+
 CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'ALTER SEQUENCE', 'ALTER MATERIALIZED VIEW',
-                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION')
+                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION', 'ALTER SCHEMA')
     EXECUTE FUNCTION current_view_internal._table_ddl_start();
 
 CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end

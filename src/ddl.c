@@ -17,7 +17,9 @@
 #include "commands/event_trigger.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(current_view_table_ddl_start);
 
@@ -42,6 +44,18 @@ check_table_ddl(const char *action, Oid relid, Oid other)
 
 	if (!OidIsValid(relid))
 		return;
+
+	/*
+	 * Wait for the lock the command is about to take before reading the
+	 * registry: a registration committing meanwhile (it holds SHARE ROW
+	 * EXCLUSIVE) is then seen, and followed.  CREATE TABLE ... INHERITS takes
+	 * SHARE UPDATE EXCLUSIVE on its parent, every other action ACCESS
+	 * EXCLUSIVE on the relation altered.
+	 */
+	LockRelationOid(relid, strcmp(action, "inherits") == 0 ? ShareUpdateExclusiveLock
+					: AccessExclusiveLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;					/* dropped meanwhile: the command reports it */
 	values[0] = CStringGetTextDatum(action);
 	values[1] = ObjectIdGetDatum(relid);
 	values[2] = ObjectIdGetDatum(other);
@@ -96,6 +110,15 @@ current_view_table_ddl_start(PG_FUNCTION_ARGS)
 
 				if (is_relation_object(stmt->renameType))
 					check_table_ddl("rename", named_relation(stmt->relation), InvalidOid);
+				else if (stmt->renameType == OBJECT_SCHEMA)
+				{
+					Oid			argtypes[1] = {NAMEOID};
+					Datum		values[1];
+
+					values[0] = DirectFunctionCall1(namein, CStringGetDatum(stmt->subname));
+					call_sql("SELECT current_view_internal._check_schema_rename($1)", 1, argtypes, values,
+							 NULL);
+				}
 				break;
 			}
 		case T_AlterObjectSchemaStmt:

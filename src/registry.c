@@ -217,7 +217,7 @@ relation_owner(Oid relid)
  */
 static uint64
 run_sql_as(Oid userid, int extra_sec_context, const char *sql, int nargs, Oid *argtypes,
-		   Datum *values, const char *nulls)
+		   Datum *values, const char *nulls, bool *first_value)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -248,12 +248,13 @@ run_sql_as(Oid userid, int extra_sec_context, const char *sql, int nargs, Oid *a
 		elog(ERROR, "SPI_execute_with_args failed for \"%s\": %s", sql,
 			 SPI_result_code_string(ret));
 	processed = SPI_processed;
-	if (ret == SPI_OK_SELECT)
+	if (first_value != NULL)
 	{
-		bool		isnull;
-		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		bool		isnull = true;
+		Datum		value = processed > 0
+			? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : (Datum) 0;
 
-		processed = !isnull && DatumGetBool(value);
+		*first_value = !isnull && DatumGetBool(value);
 	}
 	SPI_finish();
 	AtEOXact_GUC(false, nestlevel);
@@ -268,7 +269,18 @@ run_sql_as(Oid userid, int extra_sec_context, const char *sql, int nargs, Oid *a
 static uint64
 run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner)
 {
-	return run_sql_as(as_owner ? relation_owner(relid) : InvalidOid, 0, sql, 1, &typid, &row, NULL);
+	return run_sql_as(as_owner ? relation_owner(relid) : InvalidOid, 0, sql, 1, &typid, &row, NULL,
+					  NULL);
+}
+
+/* Whether the query reg->valid, run with the caller's rights, says the row is valid. */
+static bool
+registry_row_valid(const char *sql, Oid typid, Datum row)
+{
+	bool		valid;
+
+	(void) run_sql_as(InvalidOid, 0, sql, 1, &typid, &row, NULL, &valid);
+	return valid;
 }
 
 /*
@@ -283,7 +295,7 @@ run_registry_sql(Oid relid, const char *sql, Oid typid, Datum row, bool as_owner
  * owner, as in the triggers' own writes: maintenance sees every row.  Only a
  * caller with the privileges of the owner may call it, so that it lets no
  * one run SQL as a role she could not act as.  Returns the rows the statement
- * (a write) processed.
+ * processed (a SELECT: the rows it returned).
  */
 Datum
 current_view_execute_as_owner(PG_FUNCTION_ARGS)
@@ -315,7 +327,7 @@ current_view_execute_as_owner(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_INT64((int64) run_sql_as(owner, SECURITY_NOFORCE_RLS,
 									   text_to_cstring(PG_GETARG_TEXT_PP(1)),
-									   nargs, argtypes, values, nulls));
+									   nargs, argtypes, values, nulls, NULL));
 }
 
 /* _registry_insert(new_row anyelement) RETURNS void */
@@ -339,7 +351,7 @@ current_view_registry_insert(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", not_owned),
 				 errdetail("Registrations are written by the current_view functions that make them, for tables their caller owns.")));
-	if (reg->valid != NULL && !run_registry_sql(relid, reg->valid, typid, PG_GETARG_DATUM(0), false))
+	if (reg->valid != NULL && !registry_row_valid(reg->valid, typid, PG_GETARG_DATUM(0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("a registration may name only objects its caller owns")));

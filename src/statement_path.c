@@ -26,6 +26,7 @@
 #include "access/xact.h"
 #include "utils/hsearch.h"
 #include "utils/rel.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -165,11 +166,20 @@ statement_frame(Oid target, StatementSettle settle)
 	return frame;
 }
 
-/* Whether the frame's current row is one to defer. */
+/*
+ * Whether the frame's current row is one to defer.  Deferred rows are kept
+ * in memory: once they take more than work_mem, those are settled first, so
+ * that a statement of any size needs bounded memory (settling early decides
+ * them in the same order as the row path would).
+ */
 bool
 frame_defers(StatementFrame *frame)
 {
-	return frame != NULL && frame->rows > (uint64) statement_path_min_rows;
+	if (frame == NULL || frame->rows <= (uint64) statement_path_min_rows)
+		return false;
+	if (frame->cxt != NULL && MemoryContextMemAllocated(frame->cxt, true) > (Size) work_mem * 1024)
+		settle_frame(frame);
+	return true;
 }
 
 /* The memory of the frame's deferred rows, created on the first. */

@@ -83,6 +83,8 @@ $upgrade$;
 DROP FUNCTION current_view_internal._secure_registry(pg_catalog.regclass, name, name, text);
 DROP FUNCTION current_view_internal._owns_table(name, name);
 DROP FUNCTION current_view_internal._table_exists(name, name);
+-- _drop_history_objects takes the owner whose objects it may drop.
+DROP FUNCTION current_view_internal._drop_history_objects(current_view_internal.versioned_table_registry);
 -- Search tables: the triggers on the ancestors of a source also fire on
 -- INSERT, which adopts the rows that referenced a new key first (deferred
 -- foreign keys, 20_search.sql).  The event triggers must not fire on these
@@ -197,7 +199,7 @@ CREATE FUNCTION current_view_internal._follow_table_ddl() RETURNS event_trigger
     LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER current_view_table_ddl_start ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'ALTER SEQUENCE', 'ALTER MATERIALIZED VIEW',
-                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION')
+                 'ALTER FOREIGN TABLE', 'CREATE TABLE', 'DROP EXTENSION', 'ALTER SCHEMA')
     EXECUTE FUNCTION current_view_internal._table_ddl_start();
 CREATE EVENT TRIGGER current_view_follow_table_ddl ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER INDEX', 'CREATE TABLE')
