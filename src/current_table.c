@@ -924,6 +924,37 @@ current_row_left(HistoryRel *hr, RowValues row)
 	run(hr, HP_SET, set.values, set.nulls, SPI_OK_UPDATE);
 }
 
+/*
+ * Whether this transaction updated or deleted the row after inserting it,
+ * before the row's AFTER INSERT trigger fired (a user's AFTER trigger that
+ * fires first, a later row's BEFORE trigger).  The trigger sees the row as
+ * inserted, which is then no longer what the history holds.
+ */
+static bool
+superseded_in_this_transaction(HeapTuple tuple)
+{
+	HeapTupleHeader header = tuple->t_data;
+
+	if ((header->t_infomask & HEAP_XMAX_INVALID) || HEAP_XMAX_IS_LOCKED_ONLY(header->t_infomask))
+		return false;
+	return TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(header));
+}
+
+/*
+ * The key of an inserted row that was superseded: the triggers of its later
+ * versions have fired, so the key takes its best history row (or none).
+ */
+static void
+current_row_recomputed(HistoryRel *hr, RowValues row)
+{
+	RowValues	keys = key_params(hr, row, NULL);
+
+	if (run(hr, HP_BEST, keys.values, keys.nulls, SPI_OK_SELECT) > 0)
+		current_row_arrived(hr, spi_row(hr));
+	else
+		run(hr, HP_DELETE, keys.values, keys.nulls, SPI_OK_DELETE);
+}
+
 static bool
 key_or_version_changed(HistoryRel *hr, RowValues old, RowValues new)
 {
@@ -941,7 +972,10 @@ maintain_current_table(TriggerData *trigdata, HistoryRel *hr)
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
 		require_key_version(hr, row, rel);
-		current_row_arrived(hr, row);
+		if (superseded_in_this_transaction(trigdata->tg_trigtuple))
+			current_row_recomputed(hr, row);
+		else
+			current_row_arrived(hr, row);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(event))
 		current_row_left(hr, row);
@@ -1183,7 +1217,7 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 		if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 			frame = statement_frame(hr->current_relid, settle_deferred_rows);
 		settle_other_frames(hr->current_relid, frame);
-		if (frame_defers(frame))
+		if (frame_defers(frame) && !superseded_in_this_transaction(trigdata->tg_trigtuple))
 		{
 			RowValues	row = tuple_row(hr, trigdata->tg_relation, trigdata->tg_trigtuple);
 

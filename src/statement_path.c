@@ -175,7 +175,12 @@ statement_frame(Oid target, StatementSettle settle)
 bool
 frame_defers(StatementFrame *frame)
 {
-	if (frame == NULL || frame->rows <= (uint64) statement_path_min_rows)
+	/*
+	 * Once the frame defers, it goes on deferring, whatever the setting says
+	 * meanwhile: a row decided at once would be decided before rows of the
+	 * statement deferred earlier.
+	 */
+	if (frame == NULL || (frame->sets == 0 && frame->rows <= (uint64) statement_path_min_rows))
 		return false;
 	if (frame->cxt != NULL && MemoryContextMemAllocated(frame->cxt, true) > (Size) work_mem * 1024)
 		settle_frame(frame);
