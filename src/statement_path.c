@@ -32,6 +32,7 @@
 #include "utils/snapmgr.h"
 
 int			statement_path_min_rows = 1000;
+static int	statement_path_memory = 262144;	/* kB */
 
 static List *frames = NIL;		/* of StatementFrame, in TopTransactionContext */
 
@@ -168,9 +169,12 @@ statement_frame(Oid target, StatementSettle settle)
 
 /*
  * Whether the frame's current row is one to defer.  Deferred rows are kept
- * in memory: once they take more than work_mem, those are settled first, so
- * that a statement of any size needs bounded memory (settling early decides
- * them in the same order as the row path would).
+ * in memory: once they take more than current_view.statement_path_memory,
+ * those are settled first, so that a statement of any size needs bounded
+ * memory (settling early decides them in the same order as the row path
+ * would).  The bound is not work_mem: a key settled in several parts is
+ * written once per part, which for a time-ordered load of keys seen in
+ * every part costs as much as the row path.
  */
 bool
 frame_defers(StatementFrame *frame)
@@ -182,7 +186,7 @@ frame_defers(StatementFrame *frame)
 	 */
 	if (frame == NULL || (frame->sets == 0 && frame->rows <= (uint64) statement_path_min_rows))
 		return false;
-	if (frame->cxt != NULL && MemoryContextMemAllocated(frame->cxt, true) > (Size) work_mem * 1024)
+	if (frame->cxt != NULL && MemoryContextMemAllocated(frame->cxt, true) > (Size) statement_path_memory * 1024)
 		settle_frame(frame);
 	return true;
 }
@@ -376,6 +380,11 @@ statement_path_init(void)
 							"0 maintains every row of a statement set-based.",
 							&statement_path_min_rows, 1000, 0, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("current_view.statement_path_memory",
+							"Memory the deferred rows of one statement on a versioned table may take before they are settled.",
+							"Rows beyond it are settled in parts: each part writes the current rows of its keys again.",
+							&statement_path_memory, 262144, 1024, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	RegisterXactCallback(forget_frames, NULL);
 	RegisterSubXactCallback(forget_aborted_frames, NULL);
 }

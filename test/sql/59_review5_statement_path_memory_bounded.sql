@@ -22,9 +22,12 @@ $$;
 CREATE TRIGGER zz_measure AFTER INSERT ON r5_mem FOR EACH STATEMENT EXECUTE FUNCTION r5_measure();
 CREATE TRIGGER zz_measure AFTER INSERT ON r5_mem_t FOR EACH STATEMENT EXECUTE FUNCTION r5_measure();
 SET current_view.statement_path_min_rows = 0;
+-- A bound below what 20,000 deferred rows would take.
+SET current_view.statement_path_memory = '2MB';
 INSERT INTO r5_mem SELECT g, 1, 'x' FROM generate_series(1, 20000) g;
 INSERT INTO r5_mem_t SELECT g, 1, 'x' FROM generate_series(1, 20000) g;
 RESET current_view.statement_path_min_rows;
+RESET current_view.statement_path_memory;
 -- The measure saw deferred rows (the path was taken), and few bytes per key.
 SELECT tbl, bytes > 0 AS deferred, bytes / 20000 <= 300 AS at_most_300_bytes_per_key
 FROM r5_deferred_memory ORDER BY tbl;
