@@ -27,7 +27,7 @@ $node->safe_psql('postgres', 'CREATE DATABASE plain');
 like($err, qr/relation "public\.versioned_table_registry" does not exist/,
 	'plain restore of a 1.0 dump fails on the 1.0 registry names');
 is($node->safe_psql('plain', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
-	'1.1', 'because the plain restore created the newest version');
+	'1.2', 'because the plain restore created the newest version');
 
 # The procedure: 1.0 first, restore, update.
 $node->safe_psql('postgres', 'CREATE DATABASE dst');
@@ -37,7 +37,7 @@ is($err, '', 'restore into a database with the extension created at 1.0: no erro
 is(violations($node, 'dst'), 0, 'restored 1.0 database healthy');
 $node->safe_psql('dst', 'ALTER EXTENSION current_view UPDATE');
 is($node->safe_psql('dst', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
-	'1.1', 'restored database updated');
+	'1.2', 'restored database updated');
 is(violations($node, 'dst'), 0, 'healthy right after the update');
 ($rc, $out, $err) = finish_writes(start_writes($node, 'dst', 2, 2));
 is($rc, 0, 'writes after restore and update') or diag($err);

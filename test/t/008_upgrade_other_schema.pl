@@ -88,7 +88,7 @@ for my $s (qw(app app2))
 }
 $node->safe_psql('upgraded', 'ALTER EXTENSION current_view UPDATE');
 is($node->safe_psql('upgraded', q{SELECT extversion || ' ' || extnamespace::regnamespace FROM pg_extension WHERE extname = 'current_view'}),
-	'1.1 cv', 'updated to 1.1, still in cv');
+	'1.2 cv', 'updated to 1.2, still in cv');
 for my $s (qw(app app2))
 {
 	like(as_alice('upgraded', writes($s, 2)), qr/^0 [1-9][0-9]*$/m, "after the update: writes to $s keep current and search rows right");

@@ -1,5 +1,5 @@
-# A database populated under version 1.0 keeps working with this build's
-# library, and ALTER EXTENSION current_view UPDATE gives the same extension,
+# A database populated under each released version (1.0, 1.1) keeps working
+# with this build's library, and ALTER EXTENSION current_view UPDATE gives the same extension,
 # and the same generated triggers, views, indexes and functions, as a fresh
 # install of the newest version with the same registrations.  Every write
 # path is checked before and after the update.
@@ -89,40 +89,49 @@ sub pgbench_writes
 }
 
 my $node = new_node('upgrade');
-
-create_test_database($node, 'upgraded', version => '1.0');
-is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
-	'1.0', 'version 1.0 installed with the new library');
-$node->safe_psql('upgraded', $extra . $oracle_views);
-healthy($node, 'upgraded', '1.0 after registration');
-$node->safe_psql('upgraded', writes(1));
-pgbench_writes($node, 'upgraded', '1.0');
-healthy($node, 'upgraded', '1.0 after writes');
-
-$node->safe_psql('upgraded', 'ALTER EXTENSION current_view UPDATE');
-is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
-	'1.1', 'updated to 1.1');
-healthy($node, 'upgraded', 'right after the update');
-$node->safe_psql('upgraded', writes(2));
-pgbench_writes($node, 'upgraded', 'after the update');
-$node->safe_psql('upgraded', q{
-	CALL rebuild_versioned_table('events', 500);
-	CALL rebuild_search_table('vehicle_search', 100);
-	SELECT unregister_versioned_table('quotes');
-	SELECT register_versioned_table('quotes', '{sym}', '{v}', strategy => 'view');
-});
-healthy($node, 'upgraded', 'after the update, writes and rebuilds');
-is($node->safe_psql('upgraded', q{
-	SELECT count(*) FROM (SELECT * FROM positions_as_of(5000)
-	                      EXCEPT ALL
-	                      SELECT * FROM (SELECT DISTINCT ON (id) * FROM positions WHERE ts <= 5000
-	                                     ORDER BY id, ts DESC) o WHERE NOT gone) d}),
-	0, 'as-of query after the update');
+my ($newest) = slurp_file(($ENV{CURRENT_VIEW_SOURCE} || "$FindBin::RealBin/../..") . "/current_view.control")
+	=~ /^\s*default_version\s*=\s*'([^']+)'/m;
 
 create_test_database($node, 'fresh');
 $node->safe_psql('fresh', $extra . $oracle_views);
 
-same_extension_objects($node, 'upgraded', 'fresh',
-	'updated extension and its generated objects equal a fresh install', 'public');
+# Every released version, populated under it, then updated along the chain
+# of upgrade scripts to the newest.
+foreach my $from ('1.0', '1.1')
+{
+	my $db = 'upgraded_' . ($from =~ s/\./_/r);
+
+	create_test_database($node, $db, version => $from);
+	is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
+		$from, "version $from installed with the new library");
+	$node->safe_psql($db, $extra . $oracle_views);
+	healthy($node, $db, "$from after registration");
+	$node->safe_psql($db, writes(1));
+	pgbench_writes($node, $db, $from);
+	healthy($node, $db, "$from after writes");
+
+	$node->safe_psql($db, 'ALTER EXTENSION current_view UPDATE');
+	is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'current_view'}),
+		$newest, "updated from $from to $newest");
+	healthy($node, $db, "$from: right after the update");
+	$node->safe_psql($db, writes(2));
+	pgbench_writes($node, $db, "$from: after the update");
+	$node->safe_psql($db, q{
+		CALL rebuild_versioned_table('events', 500);
+		CALL rebuild_search_table('vehicle_search', 100);
+		SELECT unregister_versioned_table('quotes');
+		SELECT register_versioned_table('quotes', '{sym}', '{v}', strategy => 'view');
+	});
+	healthy($node, $db, "$from: after the update, writes and rebuilds");
+	is($node->safe_psql($db, q{
+		SELECT count(*) FROM (SELECT * FROM positions_as_of(5000)
+		                      EXCEPT ALL
+		                      SELECT * FROM (SELECT DISTINCT ON (id) * FROM positions WHERE ts <= 5000
+		                                     ORDER BY id, ts DESC) o WHERE NOT gone) d}),
+		0, "$from: as-of query after the update");
+
+	same_extension_objects($node, $db, 'fresh',
+		"updated from $from: extension and generated objects equal a fresh install", 'public');
+}
 
 done_testing();
