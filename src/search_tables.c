@@ -1097,6 +1097,25 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 		run_role_plan(sr, role, PLAN_INSERT, old_key);
 }
 
+/* Connect to SPI and run as the search table's owner, like foreign-key triggers. */
+static void
+begin_as_owner(SearchRel *sr, Oid *save_userid, int *save_sec_context)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(sr->owner, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+}
+
+static void
+end_as_owner(Oid save_userid, int save_sec_context)
+{
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
 /*
  * AFTER row trigger (INSERT, UPDATE, DELETE) and AFTER TRUNCATE statement
  * trigger of every table of the chains of a search table.
@@ -1122,11 +1141,7 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	if (!any)
 		return PointerGetDatum(NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(sr->owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
+	begin_as_owner(sr, &save_userid, &save_sec_context);
 	for (int r = 0; r < sr->nroles; r++)
 	{
 		SearchRole *role = &sr->roles[r];
@@ -1139,9 +1154,7 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 		else if (needs_work(role, trigdata))
 			maintain_role(sr, role, trigdata);
 	}
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	end_as_owner(save_userid, save_sec_context);
 	return PointerGetDatum(NULL);
 }
 
@@ -1185,11 +1198,7 @@ current_view_search_recheck_trigger(PG_FUNCTION_ARGS)
 		: trigdata->tg_trigtuple;
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(sr->owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
+	begin_as_owner(sr, &save_userid, &save_sec_context);
 	for (int r = 0; r < sr->nroles; r++)
 	{
 		SearchRole *role = &sr->roles[r];
@@ -1201,9 +1210,7 @@ current_view_search_recheck_trigger(PG_FUNCTION_ARGS)
 			execute_plan(role_plan(sr, role, PLAN_RECHECK), &key, SPI_OK_SELECT) > 0)
 			run_role_plan(sr, role, PLAN_UPDATE, key);
 	}
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	end_as_owner(save_userid, save_sec_context);
 	return PointerGetDatum(NULL);
 }
 
