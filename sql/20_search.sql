@@ -11,6 +11,20 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'current_view_search_trigger'
 LANGUAGE C;
 
+-- The deferred trigger of a search table, which recomputes at COMMIT a
+-- search row that lacked an ancestor (a deferred foreign key whose parent
+-- another transaction created), and the function (re)creating it according
+-- to the table's sources (src/search_tables.c).
+CREATE FUNCTION current_view_internal.current_view_search_recheck_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'current_view_search_recheck_trigger'
+LANGUAGE C;
+
+CREATE FUNCTION current_view_internal._search_refresh_recheck(search_schema name, search_table name)
+RETURNS void
+AS 'MODULE_PATHNAME', 'current_view_search_refresh_recheck'
+LANGUAGE C STRICT;
+
 -- Validate a source filter; return it deparsed (objects outside pg_catalog
 -- qualified), which is what the triggers and the initial fill evaluate.
 CREATE FUNCTION current_view_internal._search_filter(tbl regclass, filter text)
@@ -519,6 +533,7 @@ BEGIN
     EXECUTE format('INSERT INTO %s (%s, document) %s', qsearch, current_view_internal._column_list(cols),
                    current_view_internal._search_source_query(s_schema, s_name, source));
     PERFORM current_view_internal._search_refresh_triggers(s_schema, s_name, rels);
+    PERFORM current_view_internal._search_refresh_recheck(s_schema, s_name);
     PERFORM current_view_internal._search_invalidate(qsearch::regclass);
 END
 $$;
@@ -773,6 +788,7 @@ BEGIN
                           WHERE format('%I.%I', u.sch, u.tab) = ANY (dropped)));
         BEGIN
             PERFORM current_view_internal._search_refresh_triggers(st.search_schema, st.search_table, st.tables);
+            PERFORM current_view_internal._search_refresh_recheck(st.search_schema, st.search_table);
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE WARNING 'triggers of search table %.% were left behind: %',
                 quote_ident(st.search_schema), quote_ident(st.search_table), SQLERRM;

@@ -68,6 +68,11 @@ PG_FUNCTION_INFO_V1(current_view_search_trigger);
 PG_FUNCTION_INFO_V1(current_view_search_source_query);
 PG_FUNCTION_INFO_V1(current_view_search_oracle_query);
 PG_FUNCTION_INFO_V1(current_view_search_document_sql);
+PG_FUNCTION_INFO_V1(current_view_search_recheck_trigger);
+PG_FUNCTION_INFO_V1(current_view_search_refresh_recheck);
+
+/* The deferred trigger of a search table: see current_view_search_recheck_trigger(). */
+#define RECHECK_TRIGGER_NAME "current_view_search_recheck"
 
 /* ------------------------------------------------------------------------
  * Search tables
@@ -114,10 +119,16 @@ typedef enum RolePlan
 	PLAN_CASCADE,				/* recompute the search rows below an ancestor */
 	PLAN_ADOPT,					/* recompute the search rows reaching a new ancestor */
 	PLAN_TRUNCATE,				/* delete all search rows of a source */
+	PLAN_RECHECK,				/* whether a search row now finds a missing ancestor */
 	NUM_ROLE_PLANS
 } RolePlan;
 
-/* What one table does for one source: be it (level 0) or an ancestor. */
+/*
+ * What one table does for one source: be it (level 0) or an ancestor.  The
+ * recheck trigger of a search table has a role of level 0 for each source
+ * with ancestors, whose key_attnum is the search table's column for the
+ * source's key.
+ */
 typedef struct SearchRole
 {
 	SearchSource *source;
@@ -573,6 +584,28 @@ role_plan(SearchRel *sr, SearchRole *role, RolePlan kind)
 							 quote_identifier(src->levels[0].column));
 			append_outside_chain(&sql, sr->table, src);
 			break;
+		case PLAN_RECHECK:
+
+			/*
+			 * Whether the search row of a source key lacks an ancestor that
+			 * the chain reaches now; read without locks, as a cheap test
+			 * before PLAN_UPDATE (a null foreign key stays null).
+			 */
+			appendStringInfo(&sql, "SELECT 1 FROM %s x, (", sr->search_name);
+			append_chain_query(&sql, src, key_qual.data, src->nlevels);
+			appendStringInfoString(&sql, ") q(");
+			for (int i = 0; i < src->nlevels; i++)
+				appendStringInfo(&sql, "k%d, ", i);
+			appendStringInfo(&sql, "document) WHERE x.%s ", quote_identifier(src->levels[0].column));
+			append_type_operator(&sql, src->levels[0].key_type, BTEqualStrategyNumber);
+			appendStringInfoString(&sql, " q.k0");
+			append_outside_chain(&sql, sr->table, src);
+			appendStringInfoString(&sql, " AND (");
+			for (int i = 1; i < src->nlevels; i++)
+				appendStringInfo(&sql, "%sx.%s IS NULL AND q.k%d IS NOT NULL", i > 1 ? " OR " : "",
+								 quote_identifier(src->levels[i].column), i);
+			appendStringInfoString(&sql, ") LIMIT 1");
+			break;
 		case NUM_ROLE_PLANS:
 			elog(ERROR, "invalid plan kind");
 	}
@@ -607,11 +640,12 @@ static uint64
 run_role_plan(SearchRel *sr, SearchRole *role, RolePlan kind, Datum key)
 {
 	static const int expected[NUM_ROLE_PLANS] = {
-		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_UPDATE, SPI_OK_DELETE
+		SPI_OK_INSERT, SPI_OK_UPDATE, SPI_OK_DELETE, SPI_OK_UPDATE, SPI_OK_UPDATE, SPI_OK_DELETE,
+		SPI_OK_SELECT
 	};
 	static const int expected_returning[NUM_ROLE_PLANS] = {
 		SPI_OK_INSERT_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE,
-		SPI_OK_UPDATE_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE
+		SPI_OK_UPDATE_RETURNING, SPI_OK_UPDATE_RETURNING, SPI_OK_DELETE, SPI_OK_SELECT
 	};
 	bool		returning = writes_ancestors(role->source, kind);
 	uint64		nrows = execute_plan(role_plan(sr, role, kind), &key,
@@ -880,8 +914,12 @@ init_role(SearchRel *sr, SearchRole *role, Relation rel)
 	}
 }
 
+/*
+ * The roles of a table of the chains of a search table or, for the recheck
+ * trigger of the search table itself, one role per source with ancestors.
+ */
 static void
-build_search_rel(SearchRel *sr, Relation rel, Trigger *trigger, Oid ext_namespace)
+build_search_rel(SearchRel *sr, Relation rel, Trigger *trigger, Oid ext_namespace, bool recheck)
 {
 	Oid			relid = RelationGetRelid(rel);
 	MemoryContext old;
@@ -900,20 +938,24 @@ build_search_rel(SearchRel *sr, Relation rel, Trigger *trigger, Oid ext_namespac
 	sr->roles = palloc0(sizeof(SearchRole) * Max(1, st->nsources));
 	for (int s = 0; s < st->nsources; s++)
 		for (int i = 0; i < st->sources[s].nlevels; i++)
-			if (st->sources[s].levels[i].relid == relid)
+			if (recheck ? i == 0 && st->sources[s].nlevels > 1 && relid == sr->search_relid
+				: st->sources[s].levels[i].relid == relid)
 			{
 				sr->roles[nroles].source = &st->sources[s];
 				sr->roles[nroles].level = i;
+				if (recheck)
+					sr->roles[nroles].key_attnum =
+						registered_column(relid, st->sources[s].levels[0].column, "search");
 				nroles++;
 			}
 	MemoryContextSwitchTo(old);
-	for (int r = 0; r < nroles; r++)
+	for (int r = 0; r < nroles && !recheck; r++)
 		init_role(sr, &sr->roles[r], rel);
 	sr->nroles = nroles;
 }
 
 static SearchRel *
-lookup_search_rel(Relation rel, Trigger *trigger, Oid trigger_function)
+lookup_search_rel(Relation rel, Trigger *trigger, Oid trigger_function, bool recheck)
 {
 	SearchRelKey key = {RelationGetRelid(rel), trigger->tgoid};
 	SearchRel  *sr;
@@ -936,7 +978,7 @@ lookup_search_rel(Relation rel, Trigger *trigger, Oid trigger_function)
 	sr->search_relid = InvalidOid;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	build_search_rel(sr, rel, trigger, get_func_namespace(trigger_function));
+	build_search_rel(sr, rel, trigger, get_func_namespace(trigger_function), recheck);
 	SPI_finish();
 	sr->valid = true;
 	return sr;
@@ -1055,6 +1097,25 @@ maintain_role(SearchRel *sr, SearchRole *role, TriggerData *trigdata)
 		run_role_plan(sr, role, PLAN_INSERT, old_key);
 }
 
+/* Connect to SPI and run as the search table's owner, like foreign-key triggers. */
+static void
+begin_as_owner(SearchRel *sr, Oid *save_userid, int *save_sec_context)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(sr->owner, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+}
+
+static void
+end_as_owner(Oid save_userid, int save_sec_context)
+{
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
 /*
  * AFTER row trigger (INSERT, UPDATE, DELETE) and AFTER TRUNCATE statement
  * trigger of every table of the chains of a search table.
@@ -1071,7 +1132,8 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	require_trigger_call(fcinfo, "current_view_search_trigger");
 	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		elog(ERROR, "current_view_search_trigger: must be fired AFTER");
-	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger, fcinfo->flinfo->fn_oid);
+	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger, fcinfo->flinfo->fn_oid,
+						   false);
 
 	for (int r = 0; r < sr->nroles && !any; r++)
 		any = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? sr->roles[r].level == 0
@@ -1079,11 +1141,7 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	if (!any)
 		return PointerGetDatum(NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(sr->owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
+	begin_as_owner(sr, &save_userid, &save_sec_context);
 	for (int r = 0; r < sr->nroles; r++)
 	{
 		SearchRole *role = &sr->roles[r];
@@ -1096,8 +1154,130 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 		else if (needs_work(role, trigdata))
 			maintain_role(sr, role, trigdata);
 	}
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	end_as_owner(save_userid, save_sec_context);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * The deferred constraint trigger of a search table (AFTER INSERT OR UPDATE,
+ * DEFERRABLE INITIALLY DEFERRED), which recomputes at COMMIT a search row
+ * that lacked an ancestor when a chain trigger wrote it.
+ *
+ * Under a deferred foreign key, a transaction may write a child whose parent
+ * does not exist yet.  When another transaction then creates that parent
+ * (or gives a row that key) and commits first, its trigger refreshes the
+ * rows reaching the new key, but cannot see the uncommitted child: nothing
+ * else would give the child's search row the parent's key and words.  The
+ * trigger's WHEN clause (current_view_search_refresh_recheck()) queues an
+ * event only for a row written by a trigger with a null ancestor column, so
+ * a row whose ancestors are all there costs that test only.  The events fire
+ * in queue order, after the foreign key checks queued by the writes that
+ * made the row lack an ancestor; under READ COMMITTED each statement takes a
+ * new snapshot, which sees the parent whose foreign key check has passed.
+ * Under REPEATABLE READ and SERIALIZABLE that check uses the transaction's
+ * snapshot and fails for a parent committed after it (23503), so the
+ * recomputation cannot be needed there.
+ */
+Datum
+current_view_search_recheck_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	SearchRel  *sr;
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	require_trigger_call(fcinfo, "current_view_search_recheck_trigger");
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) || TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
+		elog(ERROR, "current_view_search_recheck_trigger: must be fired AFTER INSERT OR UPDATE FOR EACH ROW");
+	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger, fcinfo->flinfo->fn_oid,
+						   true);
+	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+		: trigdata->tg_trigtuple;
+	tupdesc = RelationGetDescr(trigdata->tg_relation);
+
+	begin_as_owner(sr, &save_userid, &save_sec_context);
+	for (int r = 0; r < sr->nroles; r++)
+	{
+		SearchRole *role = &sr->roles[r];
+		bool		isnull;
+		Datum		key = heap_getattr(tuple, role->key_attnum, tupdesc, &isnull);
+
+		/* The row's latest version is recomputed, not the event's. */
+		if (!isnull &&
+			execute_plan(role_plan(sr, role, PLAN_RECHECK), &key, SPI_OK_SELECT) > 0)
+			run_role_plan(sr, role, PLAN_UPDATE, key);
+	}
+	end_as_owner(save_userid, save_sec_context);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * _search_refresh_recheck(search_schema name, search_table name) RETURNS
+ * void: create (again) the recheck trigger of a search table according to
+ * its sources, or drop it when no source has ancestors (or the table is
+ * gone).  Its WHEN clause holds for a row of a source one of whose ancestor
+ * columns is null, written by a trigger (pg_trigger_depth() > 0): the
+ * initial fill and rebuilds compute every row with one snapshot, and queue
+ * nothing.  The caller needs the rights to create triggers on the table.
+ */
+Datum
+current_view_search_refresh_recheck(PG_FUNCTION_ARGS)
+{
+	char	   *schema = NameStr(*PG_GETARG_NAME(0));
+	char	   *name = NameStr(*PG_GETARG_NAME(1));
+	Oid			ext_namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			namespace = get_namespace_oid(schema, true);
+	Oid			relid = OidIsValid(namespace) ? get_relname_relid(name, namespace) : InvalidOid;
+	char	   *qualified = quote_qualified_identifier(schema, name);
+	MemoryContext cxt = CurrentMemoryContext;
+	SearchTable *st;
+	StringInfoData when;
+	StringInfoData sql;
+
+	if (!OidIsValid(relid))
+		PG_RETURN_VOID();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(cxt);
+	if (OidIsValid(get_trigger_oid(relid, RECHECK_TRIGGER_NAME, true)))
+	{
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "DROP TRIGGER %s ON %s", quote_identifier(RECHECK_TRIGGER_NAME), qualified);
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed for \"%s\"", sql.data);
+		MemoryContextSwitchTo(cxt);
+	}
+	st = load_search_table(ext_namespace, schema, name);
+	initStringInfo(&when);
+	for (int s = 0; s < st->nsources; s++)
+	{
+		SearchSource *src = &st->sources[s];
+
+		if (src->nlevels < 2)
+			continue;
+		appendStringInfo(&when, "%s(NEW.%s IS NOT NULL AND (", when.len > 0 ? " OR " : "",
+						 quote_identifier(src->levels[0].column));
+		for (int i = 1; i < src->nlevels; i++)
+			appendStringInfo(&when, "%sNEW.%s IS NULL", i > 1 ? " OR " : "",
+							 quote_identifier(src->levels[i].column));
+		appendStringInfoString(&when, "))");
+	}
+	if (when.len > 0)
+	{
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE CONSTRAINT TRIGGER %s AFTER INSERT OR UPDATE ON %s"
+						 " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+						 " WHEN ((%s) AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0)"
+						 " EXECUTE FUNCTION %s.current_view_search_recheck_trigger(%s, %s)",
+						 quote_identifier(RECHECK_TRIGGER_NAME), qualified, when.data,
+						 quote_identifier(get_namespace_name(ext_namespace)),
+						 quote_literal_cstr(schema), quote_literal_cstr(name));
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed for \"%s\"", sql.data);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
 }

@@ -97,4 +97,14 @@ CREATE EVENT TRIGGER current_view_prepare_columns ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION current_view_internal._before_column_ddl_command();
 
+-- Search tables: a deferred trigger on each recomputes at COMMIT a search
+-- row that lacked an ancestor (20_search.sql, src/search_tables.c).
+CREATE FUNCTION current_view_internal.current_view_search_recheck_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'current_view_search_recheck_trigger' LANGUAGE C;
+CREATE FUNCTION current_view_internal._search_refresh_recheck(search_schema name, search_table name)
+    RETURNS void AS 'MODULE_PATHNAME', 'current_view_search_refresh_recheck' LANGUAGE C STRICT;
+SELECT current_view_internal._search_refresh_recheck(r.search_schema, r.search_table)
+FROM (SELECT DISTINCT s.search_schema, s.search_table
+      FROM current_view_internal.search_source_registry s) r;
+
 -- The functions and views of 1.2, replacing 1.1's in place.
