@@ -339,12 +339,11 @@ BEGIN
     ELSIF strategy = 'table' THEN
         -- An existing table of that name is adopted (_adopt_current_table);
         -- the indexes made on it are the registration's, dropped by unregister.
-        SELECT array_agg(i.indexrelid), true INTO existing_indexes, adopted_current
-        FROM pg_class c LEFT JOIN pg_index i ON i.indrelid = c.oid
-        WHERE c.relnamespace = rel.nspname::regnamespace
-          AND c.relname = CASE WHEN deleted_column IS NULL THEN view_name
+        SELECT array_agg(i.indexrelid), count(*) > 0 INTO existing_indexes, adopted_current
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = rel.nspname
+        LEFT JOIN pg_index i ON i.indrelid = c.oid
+        WHERE c.relname = CASE WHEN deleted_column IS NULL THEN view_name
                                ELSE current_view_internal._object_name(view_name, 'rows') END;
-        adopted_current := coalesce(adopted_current, false);
         current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
                              view_name, index_specs, append_only, backfill,
                              deleted_column, next_version);

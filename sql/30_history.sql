@@ -325,15 +325,15 @@ BEGIN
                       WHERE (conrelid = current AND contype IN ('c', 'f', 'x'))
                          OR (confrelid = current AND contype = 'f')))
     INTO problem;
+    IF problem = '' THEN
+        problem := NULL;
+    END IF;
     SELECT array_agg(a.attnum ORDER BY u.i) INTO key_attnums
     FROM unnest(key_columns) WITH ORDINALITY u(c, i)
     JOIN pg_attribute a ON a.attrelid = current AND a.attname = u.c;
     SELECT i.indkey::int2[] INTO pk FROM pg_index i WHERE i.indrelid = current AND i.indisprimary;
     IF pk IS NOT NULL AND pk IS DISTINCT FROM key_attnums THEN
         problem := concat_ws('; ', problem, 'a primary key on other columns than (' || key_list || ')');
-    END IF;
-    IF problem = '' THEN
-        problem := NULL;
     END IF;
     IF problem IS NULL AND pk IS NULL THEN
         EXECUTE format('SELECT count(*) FROM (SELECT FROM %s GROUP BY %s HAVING count(*) > 1) d',

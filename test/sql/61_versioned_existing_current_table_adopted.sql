@@ -23,7 +23,7 @@ SELECT * FROM adopt.cheap ORDER BY id;
 -- The existing index identical to a current_indexes entry is kept, the other
 -- entry's index created (unregister drops it), a primary key added.
 SELECT indexrelid::regclass AS index, indisprimary FROM pg_index
-WHERE indrelid = 'adopt.prices_current'::regclass ORDER BY 1::text;
+WHERE indrelid = 'adopt.prices_current'::regclass ORDER BY 1::text COLLATE "C";
 -- Maintained from now on, writes through it append versions.
 INSERT INTO adopt.prices VALUES (2, 2, 21), (4, 1, 40);
 UPDATE adopt.prices_current SET price = 12 WHERE id = 1;
@@ -35,7 +35,7 @@ SELECT check_versioned_table('adopt.prices');
 SELECT unregister_versioned_table('adopt.prices');
 SELECT count(*) AS rows, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'adopt.prices_current'::regclass) AS triggers
 FROM adopt.prices_current;
-SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'adopt.prices_current'::regclass ORDER BY 1::text;
+SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'adopt.prices_current'::regclass ORDER BY 1::text COLLATE "C";
 
 -- Refusals: each leaves the table and the registry as they were.
 CREATE FUNCTION adopt.snapshot(t regclass) RETURNS text LANGUAGE sql AS $$
