@@ -331,7 +331,9 @@ BEGIN
     SELECT array_agg(a.attnum ORDER BY u.i) INTO key_attnums
     FROM unnest(key_columns) WITH ORDINALITY u(c, i)
     JOIN pg_attribute a ON a.attrelid = current AND a.attname = u.c;
-    SELECT i.indkey::int2[] INTO pk FROM pg_index i WHERE i.indrelid = current AND i.indisprimary;
+    SELECT array_agg(k ORDER BY o) INTO pk
+    FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY u(k, o)
+    WHERE i.indrelid = current AND i.indisprimary;
     IF pk IS NOT NULL AND pk IS DISTINCT FROM key_attnums THEN
         problem := concat_ws('; ', problem, 'a primary key on other columns than (' || key_list || ')');
     END IF;
