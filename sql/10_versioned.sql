@@ -43,6 +43,7 @@ CREATE TABLE current_view_internal.versioned_table_registry (
     current_table name,         -- strategy 'table': the table of current rows
     created_functions text[] NOT NULL DEFAULT '{}',  -- signatures, for DROP FUNCTION
     adopted_indexes name[] NOT NULL DEFAULT '{}',    -- existing, kept by unregister
+    adopted_current_table boolean NOT NULL DEFAULT false,  -- existing, kept by unregister
     PRIMARY KEY (table_schema, table_name)
 );
 SELECT pg_catalog.pg_extension_config_dump('current_view_internal.versioned_table_registry', '');
@@ -228,6 +229,8 @@ DECLARE
     trigger_args text;
     write_args text;
     current_table name;
+    adopted_current boolean := false;
+    existing_indexes oid[];
 BEGIN
     IF tbl IS NULL OR key_columns IS NULL OR version_columns IS NULL
        OR strategy IS NULL OR append_only IS NULL OR backfill IS NULL
@@ -334,9 +337,23 @@ BEGIN
                     current_view_internal._view_query(tbl, strategy, key_columns, version_columns,
                                                       NULL, deleted_column));
     ELSIF strategy = 'table' THEN
+        -- An existing table of that name is adopted (_adopt_current_table);
+        -- the indexes made on it are the registration's, dropped by unregister.
+        SELECT array_agg(i.indexrelid), count(*) > 0 INTO existing_indexes, adopted_current
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = rel.nspname
+        LEFT JOIN pg_index i ON i.indrelid = c.oid
+        WHERE c.relname = CASE WHEN deleted_column IS NULL THEN view_name
+                               ELSE current_view_internal._object_name(view_name, 'rows') END;
         current_table := current_view_internal._create_current_table(tbl, key_columns, version_columns,
                              view_name, index_specs, append_only, backfill,
                              deleted_column, next_version);
+        IF adopted_current THEN
+            created := created || ARRAY(
+                SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = format('%I.%I', rel.nspname, current_table)::regclass
+                  AND NOT i.indisprimary AND i.indexrelid <> ALL (coalesce(existing_indexes, '{}'))
+                ORDER BY c.relname)::name[];
+        END IF;
     ELSE
         PERFORM current_view_internal._check_publication(tbl, current_column);
         IF NOT flag_existed THEN
@@ -438,7 +455,7 @@ BEGIN
     -- (table_schema, table_name, key_columns, version_columns, strategy, current_column,
     --  view_name, heads_table, current_indexes, created_indexes, added_current_column,
     --  append_only, deleted_column, next_version, current_table, created_functions,
-    --  adopted_indexes)
+    --  adopted_indexes, adopted_current_table)
     PERFORM current_view_internal._registry_insert(ROW(rel.nspname, rel.relname, key_columns, version_columns, strategy,
             CASE WHEN strategy = 'flag' THEN current_column END,
             view_name, heads, current_indexes, created,
@@ -448,7 +465,7 @@ BEGIN
                                                   CASE WHEN strategy = 'flag' THEN current_column END,
                                                   coalesce(current_table, view_name), deleted_column,
                                                   next_version),
-            adopted)::current_view_internal.versioned_table_registry);
+            adopted, adopted_current)::current_view_internal.versioned_table_registry);
     -- What the caller created gets the table's owner and persistence (55_ddl_tables.sql).
     PERFORM current_view_internal._follow_table(tbl, r.oid, r.oid) FROM pg_roles r WHERE r.rolname = current_user;
 END

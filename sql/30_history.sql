@@ -158,10 +158,16 @@ BEGIN
     IF deleted_column IS NOT NULL THEN
         live_filter := format(' WHERE NOT %I', deleted_column);
     END IF;
-    EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS, PRIMARY KEY (%s))',
-                   qcurrent, tbl, key_list);
-    EXECUTE format('ALTER TABLE %s OWNER TO %I', qcurrent,
-                   (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
+    IF to_regclass(qcurrent) IS NOT NULL THEN
+        PERFORM current_view_internal._adopt_current_table(tbl, qcurrent::regclass, key_columns,
+                                                           version_columns, backfill);
+        backfill := false;
+    ELSE
+        EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS, PRIMARY KEY (%s))',
+                       qcurrent, tbl, key_list);
+        EXECUTE format('ALTER TABLE %s OWNER TO %I', qcurrent,
+                       (SELECT rolname FROM pg_roles WHERE oid = rel.relowner));
+    END IF;
     -- A repeated entry adopts the index of the first.
     FOR i IN 1 .. cardinality(index_specs) LOOP
         PERFORM current_view_internal._create_index(qcurrent::regclass, index_specs[i],
@@ -202,6 +208,178 @@ BEGIN
                        qcurrent, args);
     END IF;
     RETURN current_table;
+END
+$$;
+
+-- Strategy 'table': adopt the existing table current (of the name the
+-- current table would get) instead of creating it: a table an application
+-- kept by hand.  Refused, before anything changes: a relation that is not
+-- a plain table, or that is tbl, another registration's or an extension's
+-- (42P07); a table of another owner than tbl's (42501, even for a
+-- superuser: a table planted by someone else must not become the
+-- registration's); columns other than those a fresh registration would
+-- create: names and order (42P07), types, typmods and collations (42804);
+-- generated or identity columns, other defaults, NOT NULL the history does
+-- not have, triggers, rules, inheritance, partitions, another persistence,
+-- CHECK, exclusion or foreign key constraints either way, FORCE ROW LEVEL
+-- SECURITY, a primary key on other columns, duplicate keys, and (with
+-- backfill) rows of keys that have no current row in the history, which
+-- the backfill would have to delete (55000).  Then it gets a primary key
+-- on the key columns if it has none, and with backfill its rows are
+-- replaced by the current rows.  Writers of it wait (EXCLUSIVE lock);
+-- readers see its old rows until the registration commits.
+CREATE FUNCTION current_view_internal._adopt_current_table(
+    tbl regclass, current regclass, key_columns name[], version_columns name[], backfill boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cur record;
+    hist record;
+    problem text;
+    key_list text := current_view_internal._column_list(key_columns);
+    columns text := current_view_internal._visible_columns(tbl, NULL);
+    key_attnums int2[];
+    pk int2[];
+    n bigint;
+    replaced bigint;
+BEGIN
+    SELECT c.oid, c.relkind, c.relowner, c.relpersistence, c.relforcerowsecurity, c.relhassubclass
+    INTO cur FROM pg_class c WHERE c.oid = current;
+    SELECT c.relowner, c.relpersistence INTO hist FROM pg_class c WHERE c.oid = tbl;
+    IF cur.relkind <> 'r' THEN
+        RAISE EXCEPTION 'relation % already exists and is not a plain table', current
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF current = tbl
+       OR EXISTS (SELECT 1 FROM current_view_internal._registered_relations() r WHERE r.rel = current)
+       OR EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = current AND d.deptype = 'e') THEN
+        RAISE EXCEPTION 'table % is the versioned table, or belongs to another registration or to an extension', current
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    IF cur.relowner <> hist.relowner THEN
+        RAISE EXCEPTION 'table % is owned by role %, not by the owner of %', current,
+            cur.relowner::regrole, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Only a table of the versioned table''s owner is adopted; ALTER TABLE ... OWNER TO that role first, or choose another view_name.';
+    END IF;
+    -- Its definition cannot change under the checks, nor its rows under the backfill.
+    EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', current);
+
+    -- The columns of CREATE TABLE (LIKE tbl INCLUDING DEFAULTS).
+    IF (SELECT array_agg(attname ORDER BY attnum) FROM pg_attribute
+        WHERE attrelid = current AND attnum > 0 AND NOT attisdropped)
+       IS DISTINCT FROM
+       (SELECT array_agg(attname ORDER BY attnum) FROM pg_attribute
+        WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'table % already exists and its columns are not those of %', current, tbl
+            USING ERRCODE = 'duplicate_table',
+                  DETAIL = 'An existing table is adopted as the current table only with the same columns in the same order.',
+                  HINT = 'Choose another view_name.';
+    END IF;
+    SELECT string_agg(format('%I is %s, not %s', c.attname,
+                             format_type(c.atttypid, c.atttypmod) || coalesce(' COLLATE ' || cc.collname::text, ''),
+                             format_type(h.atttypid, h.atttypmod) || coalesce(' COLLATE ' || hc.collname::text, '')),
+                      '; ' ORDER BY c.attnum)
+    INTO problem
+    FROM pg_attribute c JOIN pg_attribute h ON h.attrelid = tbl AND h.attname = c.attname
+    LEFT JOIN pg_collation cc ON cc.oid = nullif(c.attcollation, 0)
+    LEFT JOIN pg_collation hc ON hc.oid = nullif(h.attcollation, 0)
+    WHERE c.attrelid = current AND c.attnum > 0 AND NOT c.attisdropped
+      AND (c.atttypid, c.atttypmod, c.attcollation) IS DISTINCT FROM (h.atttypid, h.atttypmod, h.attcollation);
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'columns of table % differ in type from those of %', current, tbl
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = problem || '.';
+    END IF;
+    SELECT string_agg(format('column %I %s', c.attname,
+                             CASE WHEN c.attgenerated <> '' THEN 'is generated'
+                                  WHEN c.attidentity <> '' THEN 'is an identity column'
+                                  WHEN c.attnotnull AND NOT h.attnotnull AND c.attname <> ALL (key_columns)
+                                       THEN 'is NOT NULL'
+                                  ELSE 'has another default' END),
+                      '; ' ORDER BY c.attnum)
+    INTO problem
+    FROM pg_attribute c JOIN pg_attribute h ON h.attrelid = tbl AND h.attname = c.attname
+    LEFT JOIN pg_attrdef cd ON cd.adrelid = c.attrelid AND cd.adnum = c.attnum
+    LEFT JOIN pg_attrdef hd ON hd.adrelid = h.attrelid AND hd.adnum = h.attnum AND h.attgenerated = ''
+    WHERE c.attrelid = current AND c.attnum > 0 AND NOT c.attisdropped
+      AND (c.attgenerated <> '' OR c.attidentity <> ''
+           OR (c.attnotnull AND NOT h.attnotnull AND c.attname <> ALL (key_columns))
+           OR pg_get_expr(cd.adbin, cd.adrelid) IS DISTINCT FROM pg_get_expr(hd.adbin, hd.adrelid));
+    SELECT concat_ws('; ', problem,
+                     (SELECT 'triggers ' || string_agg(quote_ident(tgname), ', ' ORDER BY tgname)
+                      FROM pg_trigger WHERE tgrelid = current AND NOT tgisinternal),
+                     (SELECT 'rules ' || string_agg(quote_ident(rulename), ', ' ORDER BY rulename)
+                      FROM pg_rewrite WHERE ev_class = current),
+                     (SELECT 'inheritance' WHERE cur.relhassubclass
+                        OR EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = current OR inhparent = current)),
+                     (SELECT 'another persistence than ' || tbl::text WHERE cur.relpersistence <> hist.relpersistence),
+                     (SELECT 'FORCE ROW LEVEL SECURITY' WHERE cur.relforcerowsecurity),
+                     (SELECT 'constraints ' || string_agg(quote_ident(conname), ', ' ORDER BY conname)
+                      FROM pg_constraint
+                      WHERE (conrelid = current AND contype IN ('c', 'f', 'x'))
+                         OR (confrelid = current AND contype = 'f')))
+    INTO problem;
+    IF problem = '' THEN
+        problem := NULL;
+    END IF;
+    SELECT array_agg(a.attnum ORDER BY u.i) INTO key_attnums
+    FROM unnest(key_columns) WITH ORDINALITY u(c, i)
+    JOIN pg_attribute a ON a.attrelid = current AND a.attname = u.c;
+    SELECT array_agg(k ORDER BY o) INTO pk
+    FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY u(k, o)
+    WHERE i.indrelid = current AND i.indisprimary;
+    IF pk IS NOT NULL AND pk IS DISTINCT FROM key_attnums THEN
+        problem := concat_ws('; ', problem, 'a primary key on other columns than (' || key_list || ')');
+    END IF;
+    IF problem IS NULL AND pk IS NULL THEN
+        EXECUTE format('SELECT count(*) FROM (SELECT FROM %s GROUP BY %s HAVING count(*) > 1) d',
+                       current, key_list) INTO n;
+        IF n > 0 THEN
+            problem := format('%s keys with several rows', n);
+        END IF;
+    END IF;
+    IF problem IS NULL AND backfill THEN
+        -- Deleting rows of the application's silently is not adoption.
+        EXECUTE format('SELECT count(*) FROM %s t WHERE NOT EXISTS (SELECT FROM %s h WHERE %s)',
+                       current, tbl,
+                       (SELECT string_agg(format('h.%1$I = t.%1$I', c), ' AND ') FROM unnest(key_columns) c))
+        INTO n;
+        IF n > 0 THEN
+            RAISE EXCEPTION 'table % has % rows of keys without history in %', current, n, tbl
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'Adopting it would delete them.',
+                      HINT = 'Delete those rows (or insert their history) first, or choose another view_name.';
+        END IF;
+    END IF;
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'table % cannot be adopted as the current table of %', current, tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'It has ' || problem || '.',
+                  HINT = 'Change the table, or choose another view_name.';
+    END IF;
+
+    IF pk IS NULL THEN
+        EXECUTE format('ALTER TABLE %s ADD PRIMARY KEY (%s)', current, key_list);
+    END IF;
+    IF backfill THEN
+        -- Every row left is of a key with history: replace them all by the
+        -- current rows, in one pass (a DELETE, not TRUNCATE: readers keep
+        -- seeing the old rows until commit).
+        EXECUTE format('DELETE FROM %s', current);
+        GET DIAGNOSTICS replaced = ROW_COUNT;
+        EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                       current, columns, key_list, columns, tbl, key_list,
+                       current_view_internal._column_list(version_columns, ' DESC'));
+        GET DIAGNOSTICS n = ROW_COUNT;
+        RAISE NOTICE 'adopted table % as the current table of %: % rows replaced, % keys added',
+            current, tbl, replaced, n - replaced;
+    END IF;
 END
 $$;
 
@@ -378,7 +556,18 @@ BEGIN
             EXECUTE format('DROP VIEW %s', rel);
         END IF;
     END IF;
-    FOREACH rel IN ARRAY ARRAY[CASE WHEN reg.current_table IS NOT NULL
+    -- An adopted current table was the application's: it stays, with the
+    -- current rows and its primary key, without the triggers.
+    IF reg.adopted_current_table THEN
+        rel := to_regclass(format('%I.%I', reg.table_schema, reg.current_table));
+        IF rel IS NOT NULL THEN
+            EXECUTE format('DROP TRIGGER current_view_write ON %s', rel);
+            IF reg.deleted_column IS NOT NULL THEN
+                EXECUTE format('DROP TRIGGER current_view_tombstone ON %s', rel);
+            END IF;
+        END IF;
+    END IF;
+    FOREACH rel IN ARRAY ARRAY[CASE WHEN reg.current_table IS NOT NULL AND NOT reg.adopted_current_table
                                     THEN to_regclass(format('%I.%I', reg.table_schema, reg.current_table)) END,
                                CASE WHEN reg.heads_table IS NOT NULL
                                     THEN to_regclass(format('%I.%I', reg.table_schema, reg.heads_table)) END] LOOP

@@ -6,6 +6,10 @@
 -- unregistering keeps; 1.0 adopted none.
 ALTER TABLE current_view_internal.versioned_table_registry
     ADD COLUMN adopted_indexes pg_catalog.name[] NOT NULL DEFAULT '{}';
+-- A current table that existed and was adopted, which unregistering keeps;
+-- 1.1 adopted none.
+ALTER TABLE current_view_internal.versioned_table_registry
+    ADD COLUMN adopted_current_table boolean NOT NULL DEFAULT false;
 
 -- search() and search_headlines() return named row types (created below);
 -- a function's return type cannot change in place.

@@ -90,7 +90,7 @@ SELECT expect_error($$INSERT INTO current_view_internal.versioned_table_registry
 VALUES ('shared', 'mine', '{id}', '{v}', 'flag', 'current', 'mine_current', 'precious',
         '{}', '{}', false, false)$$);
 SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('shared', 'mine', '{id}', '{v}', 'flag',
-    'current', 'mine', 'precious', '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}')::current_view_internal.versioned_table_registry)$$);
+    'current', 'mine', 'precious', '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}', false)::current_view_internal.versioned_table_registry)$$);
 DROP TABLE shared.mine;
 RESET ROLE;
 SELECT to_regclass('shared.precious') AS still_there;

@@ -52,7 +52,7 @@ SELECT expect_error($$DELETE FROM current_view_internal.rebuild_progress_registr
 -- Through the writers: a row naming another role's table, deleting
 -- another role's registration, a row that is no registry's.
 SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('forge', 'precious', '{x}', '{x}', 'view',
-    NULL, 'precious', NULL, '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}')::current_view_internal.versioned_table_registry)$$);
+    NULL, 'precious', NULL, '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}', false)::current_view_internal.versioned_table_registry)$$);
 SELECT expect_error($$SELECT current_view_internal._registry_delete(r) FROM current_view_internal.versioned_table_registry r
     WHERE table_name = 'victim'$$);
 SELECT expect_error($$SELECT current_view_internal._registry_delete(r) FROM current_view_internal.search_source_registry r
@@ -65,10 +65,10 @@ SELECT expect_error($$SELECT current_view_internal._registry_insert(m) FROM forg
 SELECT current_view_internal._registry_delete(r) FROM current_view_internal.versioned_table_registry r
 WHERE table_name = 'mine';
 SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('forge', 'mine', '{id}', '{v}', 'flag',
-    'current', 'mine_current', 'precious', '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}')::current_view_internal.versioned_table_registry)$$);
+    'current', 'mine_current', 'precious', '{}', '{}', false, false, NULL, NULL, NULL, '{}', '{}', false)::current_view_internal.versioned_table_registry)$$);
 SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('forge', 'mine', '{id}', '{v}', 'flag',
     'current', 'mine_current', 'mine_heads', '{}', '{}', false, false, NULL, NULL, NULL,
-    '{"pg_catalog.now(); ALTER ROLE regress_cv_attacker SUPERUSER; --"}', '{}')::current_view_internal.versioned_table_registry)$$);
+    '{"pg_catalog.now(); ALTER ROLE regress_cv_attacker SUPERUSER; --"}', '{}', false)::current_view_internal.versioned_table_registry)$$);
 -- Nor a source of her search table whose chain is another role's table.
 SELECT expect_error($$SELECT current_view_internal._registry_insert(ROW('forge', 'mine_search', 2, 'forge', 'victim',
     '{}', NULL, '{A}', '{forge}', '{victim}', '{id}', '{search_document}', '{victim_id}', false)::current_view_internal.search_source_registry)$$);
