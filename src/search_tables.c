@@ -1126,6 +1126,8 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	SearchRel  *sr;
 	bool		any = false;
+	bool		work_local[8];
+	bool	   *work;
 	Oid			save_userid;
 	int			save_sec_context;
 
@@ -1135,9 +1137,17 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	sr = lookup_search_rel(trigdata->tg_relation, trigdata->tg_trigger, fcinfo->flinfo->fn_oid,
 						   false);
 
-	for (int r = 0; r < sr->nroles && !any; r++)
-		any = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? sr->roles[r].level == 0
+	/*
+	 * Which roles have work, decided once: comparing the watched columns
+	 * again after SPI_connect would cost as much as deciding.
+	 */
+	work = sr->nroles <= lengthof(work_local) ? work_local : palloc(sizeof(bool) * sr->nroles);
+	for (int r = 0; r < sr->nroles; r++)
+	{
+		work[r] = TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ? sr->roles[r].level == 0
 			: needs_work(&sr->roles[r], trigdata);
+		any |= work[r];
+	}
 	if (!any)
 		return PointerGetDatum(NULL);
 
@@ -1146,12 +1156,11 @@ current_view_search_trigger(PG_FUNCTION_ARGS)
 	{
 		SearchRole *role = &sr->roles[r];
 
+		if (!work[r])
+			continue;
 		if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		{
-			if (role->level == 0)
-				execute_plan(role_plan(sr, role, PLAN_TRUNCATE), NULL, SPI_OK_DELETE);
-		}
-		else if (needs_work(role, trigdata))
+			execute_plan(role_plan(sr, role, PLAN_TRUNCATE), NULL, SPI_OK_DELETE);
+		else
 			maintain_role(sr, role, trigdata);
 	}
 	end_as_owner(save_userid, save_sec_context);

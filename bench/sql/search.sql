@@ -5,7 +5,11 @@
 --               documents at query time; plain.vehicle_search is a copy kept
 --               by hand (the "hand-written set-based UPDATE" of issue 3);
 --   maintained  current_view: register_search_document + add_search_source;
---   plpgsql     PL/pgSQL row-loop cascade triggers (bench/baselines/plpgsql_search.sql).
+--   plpgsql     PL/pgSQL row-loop cascade triggers (bench/baselines/plpgsql_search.sql);
+--   byhand      the tables of maintained with their documents and search
+--               table, no triggers: the "hand-written same work" of issue 14
+--               (one writable CTE updates a trim, its document and its
+--               search row).
 -- bench.w8_ops lists every timed operation; bench.w8_run(schema, round, check)
 -- runs a schema's operations, each in a subtransaction rolled back afterwards
 -- (every contender and round starts from the same rows), and records the
@@ -17,7 +21,9 @@ CREATE EXTENSION IF NOT EXISTS current_view;
 DROP SCHEMA IF EXISTS maintained CASCADE;
 DROP SCHEMA IF EXISTS plain CASCADE;
 DROP SCHEMA IF EXISTS plpgsql CASCADE;
+DROP SCHEMA IF EXISTS byhand CASCADE;
 CREATE SCHEMA maintained;
+CREATE SCHEMA byhand;
 CREATE SCHEMA plain;
 CREATE SCHEMA plpgsql;
 
@@ -50,6 +56,18 @@ SELECT add_search_source('maintained.vehicle_search', 'maintained.trim', '{model
 SELECT add_search_source('maintained.vehicle_search', 'maintained.model', '{make_id}',
                          $$type = 'certified'$$);
 
+-- The same tables, documents and search rows, without triggers.
+CREATE TABLE byhand.make (LIKE maintained.make INCLUDING ALL);
+CREATE TABLE byhand.model (LIKE maintained.model INCLUDING ALL,
+                           FOREIGN KEY (make_id) REFERENCES byhand.make);
+CREATE TABLE byhand.trim (LIKE maintained.trim INCLUDING ALL,
+                          FOREIGN KEY (model_id) REFERENCES byhand.model);
+CREATE TABLE byhand.vehicle_search (LIKE maintained.vehicle_search INCLUDING ALL);
+INSERT INTO byhand.make SELECT * FROM maintained.make;
+INSERT INTO byhand.model SELECT * FROM maintained.model;
+INSERT INTO byhand.trim SELECT * FROM maintained.trim;
+INSERT INTO byhand.vehicle_search SELECT * FROM maintained.vehicle_search;
+
 CREATE TABLE plpgsql.make (LIKE plain.make INCLUDING ALL, search_document tsvector);
 CREATE TABLE plpgsql.model (LIKE plain.model INCLUDING ALL, search_document tsvector,
                             FOREIGN KEY (make_id) REFERENCES plpgsql.make);
@@ -77,7 +95,7 @@ BEGIN
            || setweight(to_tsvector('english', k.name), 'B')
     FROM %1$I.model m JOIN %1$I.make k ON k.id = m.make_id WHERE m.type = 'certified'$$, schema);
 END $f$;
-SELECT bench.w8_view('plain'), bench.w8_view('plpgsql');
+SELECT bench.w8_view('plain'), bench.w8_view('plpgsql'), bench.w8_view('byhand');
 
 -- A search table refreshed by hand.
 CREATE TABLE plain.vehicle_search AS SELECT * FROM plain.vehicle_view;
@@ -99,7 +117,9 @@ CREATE TABLE bench.w8_ops (
     check_sql text);
 
 CREATE FUNCTION bench.w8_contender(schema name) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT CASE schema WHEN 'maintained' THEN 'current_view' ELSE schema END $$;
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE schema WHEN 'maintained' THEN 'current_view' WHEN 'byhand' THEN 'hand' ELSE schema END
+$$;
 
 -- w8_op(ord, op, statement with %1$I for the schema, repeats)
 CREATE FUNCTION bench.w8_op(ord int, op text, stmt text, repeats int) RETURNS void
@@ -160,6 +180,26 @@ INSERT INTO bench.w8_ops (ord, schema, contender, op, stmts, repeats) VALUES
          WHERE v.make_id = $1 AND w.make_id = $1 AND v.model_id = w.model_id
            AND v.trim_id IS NOT DISTINCT FROM w.trim_id$$], 3);
 
+-- Issue 14's single trim update by hand: the same work as the triggers (the
+-- trim, its document as the document trigger computes it, its search row as
+-- the search trigger computes it) in one statement, without triggers.
+INSERT INTO bench.w8_ops (ord, schema, contender, op, stmts, repeats, check_sql) VALUES
+(6, 'byhand', 'hand', 'update_trim_1',
+ ARRAY[$$WITH t AS (
+            UPDATE byhand.trim SET name = name || ' renamed',
+                   search_document = to_tsvector('english', coalesce(name || ' renamed', ''))
+            WHERE id = $1 RETURNING id, model_id, search_document)
+          UPDATE byhand.vehicle_search v
+          SET model_id = m.id, make_id = k.id,
+              document = setweight(coalesce(t.search_document, ''), 'A')
+                         || setweight(coalesce(m.search_document, ''), 'B')
+                         || setweight(coalesce(k.search_document, ''), 'C')
+          FROM t LEFT JOIN byhand.model m ON m.id = t.model_id
+                 LEFT JOIN byhand.make k ON k.id = m.make_id
+          WHERE v.trim_id = t.id$$], 200,
+ $$SELECT count(*) FROM ((TABLE byhand.vehicle_search EXCEPT ALL TABLE byhand.vehicle_view)
+   UNION ALL (TABLE byhand.vehicle_view EXCEPT ALL TABLE byhand.vehicle_search)) d$$);
+
 -- ms of one operation, and (if check_sql) the wrong rows it left; always
 -- rolled back.
 CREATE FUNCTION bench.w8_time(stmts text[], repeats int, scale int, check_sql text,
@@ -207,7 +247,8 @@ END $$;
 \o
 VACUUM ANALYZE plain.make, plain.model, plain.trim, plain.vehicle_search,
     maintained.make, maintained.model, maintained.trim, maintained.vehicle_search,
-    plpgsql.make, plpgsql.model, plpgsql.trim, plpgsql.vehicle_search;
+    plpgsql.make, plpgsql.model, plpgsql.trim, plpgsql.vehicle_search,
+    byhand.make, byhand.model, byhand.trim, byhand.vehicle_search;
 SELECT (SELECT count(*) FROM maintained.vehicle_search) AS search_rows,
        (SELECT count(*) FROM maintained.vehicle_search WHERE make_id = 1) AS make_1_rows,
        check_search_table('maintained.vehicle_search') AS wrong_rows,
