@@ -74,6 +74,9 @@ extern bool fetch_indexed_row(Relation rel, const KeyIndex *ki, const Datum *key
 extern bool read_indexed_row(Relation rel, const KeyIndex *ki, const Datum *keys,
 							 Snapshot snapshot, TupleTableSlot *slot);
 extern bool lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode);
+extern void begin_row_updates(Relation rel);
+extern void end_row_updates(void);
+extern void forget_row_updates(void);
 extern bool update_row_columns(Relation rel, TupleTableSlot *slot, int ncols,
 							   const int *attnums, const Datum *values, const bool *nulls);
 

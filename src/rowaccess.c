@@ -23,6 +23,7 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
 #include "access/tableam.h"
@@ -400,6 +401,52 @@ lock_fetched_row(Relation rel, TupleTableSlot *slot, LockTupleMode mode)
  * UPDATE; false when the row changed since it was read (look again), a
  * serialisation failure for that under a transaction snapshot.
  */
+/*
+ * The indexes of the relation that a batch of updates writes (see
+ * begin_row_updates), opened once for the batch instead of once per row.
+ */
+static Relation batch_rel = NULL;
+static EState *batch_estate = NULL;
+static ResultRelInfo *batch_rri = NULL;
+
+/*
+ * Updates of rel follow until end_row_updates(): open its indexes once.  A
+ * batch that fails is forgotten, its resources released by the abort.
+ */
+void
+begin_row_updates(Relation rel)
+{
+	end_row_updates();
+	/* A reference of its own keeps the entry, which update_row_columns compares. */
+	batch_rel = relation_open(RelationGetRelid(rel), NoLock);
+	batch_estate = CreateExecutorState();
+	batch_rri = makeNode(ResultRelInfo);	/* zeroed, as below */
+	batch_rri->ri_RelationDesc = batch_rel;
+	ExecOpenIndices(batch_rri, false);
+}
+
+void
+end_row_updates(void)
+{
+	if (batch_rel == NULL)
+		return;
+	ExecCloseIndices(batch_rri);
+	FreeExecutorState(batch_estate);
+	relation_close(batch_rel, NoLock);
+	batch_rel = NULL;
+	batch_estate = NULL;
+	batch_rri = NULL;
+}
+
+/* After an error: what the batch held is the aborting transaction's. */
+void
+forget_row_updates(void)
+{
+	batch_rel = NULL;
+	batch_estate = NULL;
+	batch_rri = NULL;
+}
+
 bool
 update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *attnums,
 				   const Datum *values, const bool *nulls)
@@ -461,10 +508,21 @@ update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *att
 	if (update_indexes)
 #endif
 	{
-		estate = CreateExecutorState();
-		rri = makeNode(ResultRelInfo);	/* zeroed */
-		rri->ri_RelationDesc = rel;
-		ExecOpenIndices(rri, false);
+		bool		batched = (rel == batch_rel);
+
+		if (batched)
+		{
+			estate = batch_estate;
+			rri = batch_rri;
+			ResetPerTupleExprContext(estate);
+		}
+		else
+		{
+			estate = CreateExecutorState();
+			rri = makeNode(ResultRelInfo);	/* zeroed */
+			rri->ri_RelationDesc = rel;
+			ExecOpenIndices(rri, false);
+		}
 		estate->es_snapshot = GetActiveSnapshot();
 #if PG_VERSION_NUM >= 160000
 		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL,
@@ -472,8 +530,11 @@ update_row_columns(Relation rel, TupleTableSlot *slot, int ncols, const int *att
 #else
 		ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL);
 #endif
-		ExecCloseIndices(rri);
-		FreeExecutorState(estate);
+		if (!batched)
+		{
+			ExecCloseIndices(rri);
+			FreeExecutorState(estate);
+		}
 	}
 	ExecDropSingleTupleTableSlot(newslot);
 	return true;

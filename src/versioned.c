@@ -1544,8 +1544,24 @@ typedef struct DeferredFlag
 typedef struct DeferredFlagBucket
 {
 	uint32		hash;
+	char		status;			/* simplehash's */
 	DeferredFlag *rows;
 } DeferredFlagBucket;
+
+/*
+ * Open addressing (simplehash.h) rather than dynahash: the lookup runs for
+ * every row of the statement, and was a quarter of the deferring trigger.
+ */
+#define SH_PREFIX flag_buckets
+#define SH_ELEMENT_TYPE DeferredFlagBucket
+#define SH_KEY_TYPE uint32
+#define SH_KEY hash
+#define SH_HASH_KEY(tb, key) murmurhash32(key)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 typedef struct DeferredFlags
 {
@@ -1553,7 +1569,7 @@ typedef struct DeferredFlags
 	Oid			tgoid;
 	bool		ties_win;
 	int			nkept;
-	HTAB	   *buckets;
+	flag_buckets_hash *buckets;
 } DeferredFlags;
 
 static bool
@@ -1590,14 +1606,13 @@ defer_flag_row(StatementFrame *frame, VersionedRel *vr, KeyTask *task, TriggerDa
 		deferred->relid = RelationGetRelid(rel);
 		deferred->tgoid = trigdata->tg_trigger->tgoid;
 		deferred->ties_win = task->ties_win;
-		deferred->buckets = create_key_buckets("current_view deferred flags",
-											   sizeof(DeferredFlagBucket));
+		deferred->buckets = flag_buckets_create(CurrentMemoryContext, 1024, NULL);
 		frame->deferred = deferred;
 	}
 	for (int i = 0; i < root->nkeys; i++)
 		hash = hash_combine(hash, datum_image_hash(task->keys[i], root->key_byval[i],
 												   root->key_len[i]));
-	bucket = hash_search(deferred->buckets, &hash, HASH_ENTER, &found);
+	bucket = flag_buckets_insert(deferred->buckets, hash, &found);
 	if (!found)
 		bucket->rows = NULL;
 	for (kept = bucket->rows; kept != NULL; kept = kept->next)
@@ -1762,12 +1777,38 @@ insert_new_heads(FlagSettlement *settlement)
 	return inserted;
 }
 
+static void settle_flags_in_batches(FlagSettlement *settlement, const bool *first_of_key,
+									Oid *batch_relid);
+
 static void
 settle_flags_as_owner(void *arg)
 {
 	FlagSettlement *settlement = arg;
 	bool	   *first_of_key = insert_new_heads(settlement);
+	Oid			batch_relid = InvalidOid;
 
+	PG_TRY();
+	{
+		settle_flags_in_batches(settlement, first_of_key, &batch_relid);
+	}
+	PG_CATCH();
+	{
+		forget_row_updates();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	end_row_updates();
+}
+
+/*
+ * Flag each key's winner.  The flag updates of one leaf share its opened
+ * indexes (begin_row_updates): opening them per row was a tenth of the
+ * settlement.
+ */
+static void
+settle_flags_in_batches(FlagSettlement *settlement, const bool *first_of_key,
+						Oid *batch_relid)
+{
 	for (int r = 0; r < settlement->deferred->nkept; r++)
 	{
 		DeferredFlag *row = settlement->rows[r];
@@ -1781,6 +1822,11 @@ settle_flags_as_owner(void *arg)
 		Datum		flagged = BoolGetDatum(true);
 		bool		isnull = false;
 
+		if (row->relid != *batch_relid)
+		{
+			begin_row_updates(rel);
+			*batch_relid = row->relid;
+		}
 		memcpy(task.keys, row->keys, sizeof(Datum) * settlement->root->nkeys);
 		memcpy(task.versions, row->versions, sizeof(Datum) * settlement->root->nversions);
 		/*
@@ -1804,15 +1850,15 @@ settle_flag_rows(Oid root_relid, void *arg)
 	DeferredFlags *deferred = arg;
 	Relation	rel = table_open(deferred->relid, AccessShareLock);
 	FlagSettlement settlement = {.deferred = deferred};
-	HASH_SEQ_STATUS status;
+	flag_buckets_iterator iter;
 	DeferredFlagBucket *bucket;
 	int			n = 0;
 
 	settlement.trigger = deferring_trigger(rel, deferred->tgoid);
 	settlement.root = lookup_versioned_rel(root_relid, root_relid, settlement.trigger);
 	settlement.rows = palloc(sizeof(DeferredFlag *) * deferred->nkept);
-	hash_seq_init(&status, deferred->buckets);
-	while ((bucket = hash_seq_search(&status)) != NULL)
+	flag_buckets_start_iterate(deferred->buckets, &iter);
+	while ((bucket = flag_buckets_iterate(deferred->buckets, &iter)) != NULL)
 		for (DeferredFlag *row = bucket->rows; row != NULL; row = row->next)
 			settlement.rows[n++] = row;
 	qsort_arg(settlement.rows, n, sizeof(DeferredFlag *), compare_deferred_keys,
