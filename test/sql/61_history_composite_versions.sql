@@ -68,13 +68,13 @@ RESET enable_seqscan;
 
 -- A unique index without the key (a table-wide block sequence): no
 -- default next_version (a clear 0A000 on a write), not a unique violation.
-CREATE TABLE trades (id int, vega_time timestamptz, seq_num int, px int,
+CREATE TABLE block_trades (id int, vega_time timestamptz, seq_num int, px int,
                      PRIMARY KEY (id, vega_time, seq_num), UNIQUE (vega_time, seq_num));
-INSERT INTO trades VALUES (1, '2023-01-10', 0, 1), (2, '2023-01-10', 1, 2);
-SELECT register_versioned_table('trades', '{id}', '{vega_time,seq_num}', strategy => 'table');
-SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_name = 'trades';
+INSERT INTO block_trades VALUES (1, '2023-01-10', 0, 1), (2, '2023-01-10', 1, 2);
+SELECT register_versioned_table('block_trades', '{id}', '{vega_time,seq_num}', strategy => 'table');
+SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_name = 'block_trades';
 \set VERBOSITY terse
-UPDATE trades_current SET px = 3 WHERE id = 1;
+UPDATE block_trades_current SET px = 3 WHERE id = 1;
 \set VERBOSITY default
 
 -- Renaming the sequence column keeps the default, under the new name.
@@ -89,7 +89,7 @@ SELECT count(*) AS mismatches FROM (
      EXCEPT ALL SELECT * FROM blocks_current)) d;
 SELECT count(*) FROM blocks_as_of('2023-02-01');
 
-SELECT unregister_versioned_table('trades');
+SELECT unregister_versioned_table('block_trades');
 SELECT unregister_versioned_table('blocks');
 DROP FUNCTION blocks_oracle(timestamptz);
-DROP TABLE blocks, trades;
+DROP TABLE blocks, block_trades;
