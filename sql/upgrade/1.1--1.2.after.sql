@@ -27,7 +27,8 @@ BEGIN
                 PERFORM current_view_internal._recreate_triggers(t, reg.version_columns[1],
                                                                  reg.version_columns[1], reg.next_version)
                 FROM unnest(ARRAY[tbl, to_regclass(format('%I.%I', reg.table_schema, reg.view_name)),
-                                  to_regclass(format('%I.%I', reg.table_schema, reg.current_table))]) t
+                                  CASE WHEN reg.current_table IS NOT NULL
+                                       THEN to_regclass(format('%I.%I', reg.table_schema, reg.current_table)) END]) t
                 WHERE t IS NOT NULL GROUP BY t;
             END IF;
         END IF;
