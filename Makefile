@@ -48,7 +48,7 @@ current_view--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
 current_view--%--$(EXTVERSION).sql: sql/upgrade/%--$(EXTVERSION).sql sql/replay.awk $(SQL_PARTS)
-	{ cat $<; awk -f sql/replay.awk $(SQL_PARTS); } > $@
+	{ cat $<; awk -f sql/replay.awk $(SQL_PARTS); cat $(wildcard sql/upgrade/$*--$(EXTVERSION).after.sql) /dev/null; } > $@
 
 .PHONY: test demo bench
 test:

@@ -47,6 +47,18 @@ BEGIN
 END
 $$;
 
+-- "current_view_internal._require_version($first, fname, 'c1') AND ..." for
+-- the version parameters of a generated as-of function.
+CREATE FUNCTION current_view_internal._require_version_sql(cols name[], first int, fname text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(format('current_view_internal._require_version($%s, %L, %L)', first + u.i - 1, fname, u.c),
+                      ' AND ' ORDER BY u.i)
+    FROM unnest(cols) WITH ORDINALITY u(c, i)
+$$;
+
 -- "$first, $first+1, ..." for n parameters.
 CREATE FUNCTION current_view_internal._params(first int, n int)
 RETURNS text[]
@@ -56,8 +68,41 @@ AS $$
     SELECT coalesce(array_agg('$' || g ORDER BY g), '{}') FROM generate_series(first, first + n - 1) g
 $$;
 
+-- True, or 22004 when an as-of argument is null: a null version has no
+-- place in the version order (it would silently mean "strictly before").
+-- IMMUTABLE, so that with a constant argument it is checked once, at plan
+-- time, and the generated as-of functions stay inlinable.
+CREATE FUNCTION current_view_internal._require_version(version anyelement, fname text, column_name text)
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF version IS NULL THEN
+        RAISE EXCEPTION 'version argument "%" of % must not be null', column_name, fname
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass fewer version arguments for "the latest version within" a prefix of the version.';
+    END IF;
+    RETURN true;
+END
+$$;
+
+-- The default next_version of several version columns: "v1, v2, ..., vn + 1".
+CREATE FUNCTION current_view_internal._composite_next_version(version_columns name[])
+RETURNS text[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT array_agg(CASE WHEN u.i < cardinality(version_columns) THEN format('%I', u.c)
+                          ELSE format('%I + 1', u.c) END ORDER BY u.i)
+    FROM unnest(version_columns) WITH ORDINALITY u(c, i)
+$$;
+
 -- Validate deleted_column and next_version; return next_version, or its
--- default for a single integer, numeric or timestamp version column.
+-- default: for a single integer, numeric or timestamp version column, and
+-- for several version columns whose last is an integer or numeric (the
+-- others kept, the last + 1: greater than the current row, which is the
+-- key's greatest version, so it cannot collide with the key's versions).
 CREATE FUNCTION current_view_internal._check_history_options(
     tbl regclass, key_columns name[], version_columns name[], flag_column name,
     deleted_column name, next_version text[])
@@ -93,6 +138,19 @@ BEGIN
                 WHEN version_type = 'timestamp'::regtype
                     THEN ARRAY['pg_catalog.clock_timestamp()::pg_catalog.timestamp']
             END;
+        ELSE
+            SELECT atttypid INTO version_type FROM pg_attribute
+            WHERE attrelid = tbl AND attname = version_columns[cardinality(version_columns)];
+            -- A unique index without the key (say a table-wide (block,
+            -- sequence)) could hold the next sequence number under another
+            -- key: no default then, rather than a unique violation later.
+            IF version_type IN ('smallint', 'integer', 'bigint', 'numeric') AND NOT EXISTS (
+                SELECT FROM pg_index i
+                WHERE i.indrelid = tbl AND i.indisunique
+                  AND NOT (SELECT array_agg(attnum) FROM pg_attribute
+                           WHERE attrelid = tbl AND attname = ANY (key_columns)) <@ i.indkey::int2[]) THEN
+                next_version := current_view_internal._composite_next_version(version_columns);
+            END IF;
         END IF;
         RETURN next_version;
     END IF;
@@ -411,6 +469,10 @@ DECLARE
     source_columns text;
     overriding text;
     signatures text[] := '{}';
+    prefix_signatures text[] := '{}';
+    k int;
+    sig text;
+    version_types text;
     fname name;
 BEGIN
     SELECT c.relname, n.nspname INTO rel
@@ -430,36 +492,53 @@ BEGIN
     END IF;
 
     -- As-of queries: plain SQL with every operator schema-qualified, so that
-    -- the planner can inline them (one key then is an index probe) and
-    -- search_path cannot change their meaning.
-    fname := current_view_internal._object_name(rel.relname, 'as_of');
-    EXECUTE format($f$
-        CREATE FUNCTION %1$I.%2$I(%3$s) RETURNS TABLE (%4$s) LANGUAGE sql STABLE AS $body$
-            SELECT %5$s FROM (SELECT DISTINCT ON (%6$s) %5$s FROM %7$s
-                              WHERE NOT %8$s ORDER BY %6$s, %9$s) AS as_of%10$s
-        $body$ $f$,
-        rel.nspname, fname, version_params, result_columns, columns, key_list, tbl,
-        current_view_internal._greater_sql(tbl, version_columns, current_view_internal._params(1, nversions)),
-        version_desc, live_filter);
-    signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
-                                       (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
-                                        FROM unnest(version_columns) WITH ORDINALITY u(c, i)
-                                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+    -- the planner can inline them (one key then is an index probe, and a
+    -- filter on the key columns of _as_of reaches the DISTINCT ON) and
+    -- search_path cannot change their meaning.  One pair for the whole
+    -- version, then one for each shorter prefix of the version columns
+    -- ("the latest version within it", inclusive); the whole version's come
+    -- first in the signatures (renames keep grants by position).  A null
+    -- version argument is an error (22004): the version order has no place
+    -- for it.
+    FOR k IN SELECT g FROM unnest(ARRAY[nversions] || ARRAY(SELECT generate_series(1, nversions - 1))) g LOOP
+        SELECT string_agg(format('%I %s', u.c, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i),
+               string_agg(format_type(a.atttypid, NULL), ', ' ORDER BY u.i)
+        INTO version_params, version_types
+        FROM unnest(version_columns[1:k]) WITH ORDINALITY u(c, i)
+        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c;
+        fname := current_view_internal._object_name(rel.relname, 'as_of');
+        EXECUTE format($f$
+            CREATE FUNCTION %1$I.%2$I(%3$s) RETURNS TABLE (%4$s) LANGUAGE sql STABLE AS $body$
+                SELECT %5$s FROM (SELECT DISTINCT ON (%6$s) %5$s FROM %7$s
+                                  WHERE %11$s AND NOT %8$s ORDER BY %6$s, %9$s) AS as_of%10$s
+            $body$ $f$,
+            rel.nspname, fname, version_params, result_columns, columns, key_list, tbl,
+            current_view_internal._greater_sql(tbl, version_columns[1:k], current_view_internal._params(1, k)),
+            version_desc, live_filter,
+            current_view_internal._require_version_sql(version_columns[1:k], 1, format('%I.%I', rel.nspname, fname)));
+        sig := format('%I.%I(%s)', rel.nspname, fname, version_types);
+        IF k = nversions THEN signatures := signatures || sig; ELSE prefix_signatures := prefix_signatures || sig; END IF;
 
-    fname := current_view_internal._object_name(rel.relname, 'key_as_of');
-    EXECUTE format($f$
-        CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS TABLE (%5$s) LANGUAGE sql STABLE AS $body$
-            SELECT %6$s FROM (SELECT %6$s FROM %7$s WHERE %8$s AND NOT %9$s
-                              ORDER BY %10$s LIMIT 1) AS as_of%11$s
-        $body$ $f$,
-        rel.nspname, fname, key_params, version_params, result_columns, columns, tbl,
-        current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
-        current_view_internal._greater_sql(tbl, version_columns, current_view_internal._params(nkeys + 1, nversions)),
-        version_desc, live_filter);
-    signatures := signatures || format('%I.%I(%s)', rel.nspname, fname,
-                                       (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
-                                        FROM unnest(key_columns || version_columns) WITH ORDINALITY u(c, i)
-                                        JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
+        fname := current_view_internal._object_name(rel.relname, 'key_as_of');
+        EXECUTE format($f$
+            CREATE FUNCTION %1$I.%2$I(%3$s, %4$s) RETURNS TABLE (%5$s) LANGUAGE sql STABLE AS $body$
+                SELECT %6$s FROM (SELECT %6$s FROM %7$s WHERE %12$s AND %8$s AND NOT %9$s
+                                  ORDER BY %10$s LIMIT 1) AS as_of%11$s
+            $body$ $f$,
+            rel.nspname, fname, key_params, version_params, result_columns, columns, tbl,
+            current_view_internal._equal_sql(tbl, key_columns, current_view_internal._params(1, nkeys)),
+            current_view_internal._greater_sql(tbl, version_columns[1:k], current_view_internal._params(nkeys + 1, k)),
+            version_desc, live_filter,
+            current_view_internal._require_version_sql(version_columns[1:k], nkeys + 1, format('%I.%I', rel.nspname, fname)));
+        sig := format('%I.%I(%s)', rel.nspname, fname,
+                      (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
+                       FROM unnest(key_columns) WITH ORDINALITY u(c, i)
+                       JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c) || ', ' || version_types);
+        IF k = nversions THEN signatures := signatures || sig; ELSE prefix_signatures := prefix_signatures || sig; END IF;
+    END LOOP;
+    SELECT string_agg(format('%I %s', u.c, format_type(a.atttypid, NULL)), ', ' ORDER BY u.i)
+    INTO version_params
+    FROM unnest(version_columns) WITH ORDINALITY u(c, i) JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c;
 
     -- Revert: lock the key's current row (as writers of the key do), then
     -- append a copy of the requested version with the next version.
@@ -530,7 +609,7 @@ BEGIN
                                        (SELECT string_agg(format_type(atttypid, NULL), ', ' ORDER BY u.i)
                                         FROM unnest(key_columns || version_columns) WITH ORDINALITY u(c, i)
                                         JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = u.c));
-    RETURN signatures;
+    RETURN signatures || prefix_signatures;
 END
 $$;
 

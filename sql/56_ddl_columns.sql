@@ -274,7 +274,9 @@ BEGIN
             BEGIN
                 reg.next_version := current_view_internal._check_history_options(tbl, reg.key_columns,
                     reg.version_columns, reg.current_column, reg.deleted_column,
-                    CASE WHEN old.next_version = ARRAY[format('%I + 1', old_name)] THEN NULL
+                    CASE WHEN old.next_version = ARRAY[format('%I + 1', old_name)]
+                              OR (cardinality(old.version_columns) > 1 AND old.next_version =
+                                  current_view_internal._composite_next_version(old.version_columns)) THEN NULL
                          ELSE old.next_version END);
             EXCEPTION WHEN undefined_column THEN
                 RAISE EXCEPTION 'cannot rename version column "%" of versioned table %', old_name, tbl

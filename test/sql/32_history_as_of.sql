@@ -45,7 +45,9 @@ SELECT check_versioned_table('fills');
 SELECT unregister_versioned_table('fills');
 SELECT register_versioned_table('fills', '{market, id}', '{day, seq}', strategy => 'view');
 SELECT * FROM fills_key_as_of('m', 1, '2024-01-02', 0);
-SELECT expect_error($$SELECT fills_revert('m', 1, '2024-01-01', 2)$$);
+-- The default next_version of (day, seq): the same day, seq + 1.
+SELECT fills_revert('m', 1, '2024-01-01', 2);
+SELECT * FROM fills WHERE market = 'm' ORDER BY day DESC, seq DESC LIMIT 2;
 
 -- The functions do not depend on search_path.
 CREATE SCHEMA evil3;
