@@ -204,10 +204,24 @@ typedef struct TriggerRoot
 static HTAB *trigger_roots = NULL;
 
 /*
- * Depth of our own statements on history tables: their UPDATE triggers must
- * let the flag change through.
+ * Depth of our own statements on history tables, of any registered table:
+ * while it is not zero, plans may be running and are not freed.
  */
 static int	internal_write_depth = 0;
+
+/*
+ * The registered tables whose maintenance is running, innermost last (in
+ * TopMemoryContext).  Only their triggers let a flag change through: code of
+ * the owner that this maintenance runs (a user trigger) and that writes
+ * another registered table is maintained as any other write.
+ */
+static List *maintained_roots = NIL;
+
+static bool
+maintenance_of(Oid root_relid)
+{
+	return list_member_oid(maintained_roots, root_relid);
+}
 
 /*
  * INSERT ... ON CONFLICT runs BEFORE ROW triggers before it knows whether the
@@ -1317,8 +1331,9 @@ replan_if_grown(VersionedRel *vr, VersionedRel *root, Relation rel)
  * changes are rolled back, so that none stays in the writer's session.
  */
 static void
-as_maintenance(Oid owner, void (*fn) (void *), void *arg)
+as_maintenance(VersionedRel *root, void (*fn) (void *), void *arg)
 {
+	Oid			owner = root->root_owner;
 	Oid			save_userid;
 	int			save_sec_context;
 	int			nestlevel;
@@ -1329,6 +1344,7 @@ as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
 	nestlevel = NewGUCNestLevel();
+	maintained_roots = relid_stack_push(maintained_roots, root->key.root_relid);
 	internal_write_depth++;
 	PG_TRY();
 	{
@@ -1337,6 +1353,7 @@ as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 	PG_FINALLY();
 	{
 		internal_write_depth--;
+		maintained_roots = list_delete_last(maintained_roots);
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(false, nestlevel);
@@ -1462,7 +1479,11 @@ settle_claimed_key(void *arg)
 static void
 versioned_executor_end(QueryDesc *queryDesc)
 {
-	if (pending_claims != NIL && internal_write_depth == 0)
+	/*
+	 * Also inside maintenance: an INSERT ... ON CONFLICT that a user trigger
+	 * runs there ends here too, and its claims are its own.
+	 */
+	if (pending_claims != NIL)
 	{
 		List	   *mine = NIL;
 		List	   *others = NIL;
@@ -1501,7 +1522,7 @@ versioned_executor_end(QueryDesc *queryDesc)
 				task.root = lookup_versioned_rel(claim->root_relid, claim->root_relid,
 												 task.trigger);
 				memcpy(task.keys, claim->keys, sizeof(claim->keys));
-				as_maintenance(task.root->root_owner, settle_claimed_key, &task);
+				as_maintenance(task.root, settle_claimed_key, &task);
 			}
 			table_close(rel, AccessShareLock);
 		}
@@ -1817,7 +1838,7 @@ settle_flag_rows(Oid root_relid, void *arg)
 			settlement.rows[n++] = row;
 	qsort_arg(settlement.rows, n, sizeof(DeferredFlag *), compare_deferred_keys,
 			  settlement.root);
-	as_maintenance(settlement.root->root_owner, settle_flags_as_owner, &settlement);
+	as_maintenance(settlement.root, settle_flags_as_owner, &settlement);
 	table_close(rel, AccessShareLock);
 }
 
@@ -1856,7 +1877,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
 		/* TRUNCATE empties every partition: the heads table follows. */
-		as_maintenance(vr->root_owner, truncate_heads, vr);
+		as_maintenance(task.root, truncate_heads, vr);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(event))
@@ -1868,8 +1889,8 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 		bool		changed = key_or_version_changed(vr, rel, trigdata->tg_trigtuple,
 													 trigdata->tg_newtuple);
 
-		/* The flag updates of the triggers themselves pass through. */
-		if (internal_write_depth > 0 && !changed)
+		/* The flag updates of this table's own maintenance pass through. */
+		if (!changed && maintenance_of(root_relid))
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
@@ -1932,7 +1953,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	row_event.trigdata = trigdata;
 	row_event.vr = vr;
 	row_event.task = &task;
-	as_maintenance(vr->root_owner, maintain_row_event, &row_event);
+	as_maintenance(task.root, maintain_row_event, &row_event);
 
 	if (!TRIGGER_FIRED_BY_INSERT(event))
 		return PointerGetDatum(NULL);
@@ -1958,7 +1979,9 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 	 * A logical replication subscriber applies what the origin's triggers
 	 * did and already allowed.
 	 */
-	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
+	if ((TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && maintained_roots != NIL &&
+		 maintenance_of(registered_table_of_trigger(trigdata->tg_trigger->tgoid,
+													RelationGetRelid(trigdata->tg_relation)))) ||
 		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		row_is_advancing(trigdata->tg_relation, trigdata->tg_trigtuple) ||
 		(OidIsValid(flag_writes_relid) &&
