@@ -1215,6 +1215,20 @@ key_or_version_changed(VersionedRel *vr, Relation rel, HeapTuple oldtup, HeapTup
 	return false;
 }
 
+/* Whether an UPDATE of these columns fires the AFTER UPDATE OF trigger. */
+static bool
+updates_key_or_version(VersionedRel *vr, const Bitmapset *updatedcols)
+{
+	for (int i = 0; i < vr->nkeys + vr->nversions; i++)
+	{
+		AttrNumber	attnum = i < vr->nkeys ? vr->key_attnums[i] : vr->version_attnums[i - vr->nkeys];
+
+		if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, updatedcols))
+			return true;
+	}
+	return false;
+}
+
 static bool
 tuple_flag(VersionedRel *vr, Relation rel, HeapTuple tuple)
 {
@@ -1914,6 +1928,20 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 			/* A current row advanced through the view stays current. */
 			if (!changed || row_is_advancing(rel, trigdata->tg_trigtuple))
 				return PointerGetDatum(result);
+			/*
+			 * The AFTER trigger fires only for UPDATE OF the key or version
+			 * columns, as the statement named them: a BEFORE trigger that
+			 * changed them in an UPDATE of other columns would leave the key
+			 * without its current row.
+			 */
+			if (!updates_key_or_version(vr, trigdata->tg_updatedcols))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("a trigger changed the key or version of a row of versioned table \"%s\" in an UPDATE that does not set them",
+								RelationGetRelationName(rel)),
+						 errdetail("current_view maintains the current row after an UPDATE of the key or version columns only."),
+						 errhint("Name the key and version columns in the UPDATE's SET list, or change them in the statement rather than in a BEFORE trigger."),
+						 errtable(rel)));
 			/* Reject nulls now; the AFTER trigger decides afresh. */
 			read_key_version(&task, vr, rel, trigdata->tg_newtuple, true);
 			return PointerGetDatum(with_flag(vr, rel, result, false));
