@@ -81,3 +81,13 @@ UPDATE ta_current SET x = 'advanced', v = 3 WHERE id = 1;
 SELECT id, v, x FROM tb_current ORDER BY id;
 SELECT versioned_state('ta'), versioned_state('tb');
 SELECT * FROM tb ORDER BY id, v;
+
+-- INSERT ... ON CONFLICT run by a trigger inside maintenance: a newer row
+-- that the conflict check skips gives the flag back when it ends.
+CREATE TABLE wd (id int, v int, x text UNIQUE, PRIMARY KEY (id, v));
+SELECT register_versioned_table('wd', '{id}', '{v}');
+INSERT INTO wd VALUES (3, 1, 'k1');
+UPDATE wa_action SET sql = $$INSERT INTO wd VALUES (3, 2, 'k1') ON CONFLICT (x) DO NOTHING$$;
+INSERT INTO wa VALUES (1, 40, 'a40');
+SELECT id, v, x, current FROM wd ORDER BY id, v;
+SELECT versioned_state('wa'), versioned_state('wd');
