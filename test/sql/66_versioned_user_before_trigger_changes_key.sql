@@ -63,3 +63,27 @@ INSERT INTO bk VALUES (5, 1, 'bump');
 SELECT versioned_state('bk');
 SELECT id, v, x, current FROM bk ORDER BY id, v;
 SELECT * FROM tk_current ORDER BY id;
+
+-- 'flag' on a partitioned table: the same refusal, and the same change
+-- named in SET is maintained (within a partition: PostgreSQL refuses a
+-- BEFORE trigger that moves the row to another one).
+CREATE TABLE pk (id int, v int, x text, PRIMARY KEY (id, v)) PARTITION BY RANGE (v);
+CREATE TABLE pk1 PARTITION OF pk FOR VALUES FROM (0) TO (100);
+CREATE TABLE pk2 PARTITION OF pk FOR VALUES FROM (100) TO (1000);
+SELECT register_versioned_table('pk', '{id}', '{v}');
+CREATE OR REPLACE FUNCTION bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.x IS NOT DISTINCT FROM OLD.x THEN RETURN NEW; END IF;
+    IF NEW.x = 'bump' THEN NEW.v := NEW.v + 10; END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER a_bump BEFORE INSERT OR UPDATE ON pk FOR EACH ROW EXECUTE FUNCTION bump_version();
+INSERT INTO pk VALUES (1, 1, 'a'), (1, 2, 'b'), (1, 3, 'bump');
+SELECT expect_error($$UPDATE pk SET x = 'bump' WHERE id = 1 AND v = 1$$);
+UPDATE pk SET x = 'bump', v = v WHERE id = 1 AND v = 2;
+SELECT id, v, x, current FROM pk ORDER BY id, v;
+SELECT versioned_state('pk');
+SET current_view.statement_path_min_rows = 1;
+INSERT INTO pk SELECT 2, g, CASE WHEN g = 2 THEN 'bump' ELSE 'y' END FROM generate_series(1, 4) g;
+SELECT versioned_state('pk');
+RESET current_view.statement_path_min_rows;
