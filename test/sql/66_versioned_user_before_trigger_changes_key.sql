@@ -87,3 +87,34 @@ SET current_view.statement_path_min_rows = 1;
 INSERT INTO pk SELECT 2, g, CASE WHEN g = 2 THEN 'bump' ELSE 'y' END FROM generate_series(1, 4) g;
 SELECT versioned_state('pk');
 RESET current_view.statement_path_min_rows;
+
+-- An UPDATE through the view issued by a user's BEFORE INSERT trigger: it
+-- advances the current row (a version of its own), which the inserted row,
+-- newer, then replaces; row path and statement path.
+CREATE TABLE ve (id int, v int, x text, PRIMARY KEY (id, v));
+SELECT register_versioned_table('ve', '{id}', '{v}');
+CREATE TABLE vt (id int, v int, x text, PRIMARY KEY (id, v));
+SELECT register_versioned_table('vt', '{id}', '{v}', strategy => 'table');
+INSERT INTO ve VALUES (1, 1, 'a');
+INSERT INTO vt VALUES (1, 1, 'a');
+CREATE FUNCTION touch_view() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.x = 'touch' THEN
+        EXECUTE format('UPDATE %I SET x = %L WHERE id = $1', TG_ARGV[0], 'touched') USING NEW.id;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER a_touch BEFORE INSERT ON ve FOR EACH ROW EXECUTE FUNCTION touch_view('ve_current');
+CREATE TRIGGER a_touch BEFORE INSERT ON vt FOR EACH ROW EXECUTE FUNCTION touch_view('vt_current');
+INSERT INTO ve VALUES (1, 5, 'touch');
+INSERT INTO vt VALUES (1, 5, 'touch');
+SELECT * FROM ve ORDER BY id, v;
+SELECT * FROM vt ORDER BY id, v;
+SELECT versioned_state('ve'), versioned_state('vt');
+SET current_view.statement_path_min_rows = 1;
+INSERT INTO ve VALUES (1, 10, 'touch'), (1, 11, 'y');
+INSERT INTO vt VALUES (1, 10, 'touch'), (1, 11, 'y');
+RESET current_view.statement_path_min_rows;
+SELECT * FROM ve_current;
+SELECT * FROM vt_current;
+SELECT versioned_state('ve'), versioned_state('vt');
