@@ -213,13 +213,13 @@ static HTAB *history_rels = NULL;
 static int	compare_versions(HistoryRel *hr, RowValues a, RowValues b);
 
 /* Our own writes to the current table pass through its write trigger. */
-static int	maintenance_depth = 0;
+static List *maintained_current = NIL;
 
 /*
  * A version appended by an UPDATE of the current table: the UPDATE itself
  * writes the current row, so the history trigger must leave it alone.
  */
-static int	redirect_depth = 0;
+static List *redirected_histories = NIL;
 
 static void
 invalidate_history_rels(Datum arg, Oid relid)
@@ -1175,7 +1175,7 @@ settle_deferred_rows(Oid target, void *arg)
 	enr->reldata = rows;
 
 	s = begin_as_owner(hr);
-	maintenance_depth++;
+	maintained_current = relid_stack_push(maintained_current, hr->current_relid);
 	PG_TRY();
 	{
 		int			ret;
@@ -1189,7 +1189,7 @@ settle_deferred_rows(Oid target, void *arg)
 	}
 	PG_FINALLY();
 	{
-		maintenance_depth--;
+		maintained_current = list_delete_last(maintained_current);
 	}
 	PG_END_TRY();
 	end_as_owner(s);
@@ -1206,9 +1206,10 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 	SpiSession	s;
 
 	require_trigger(fcinfo, "current_view_table_trigger");
-	if (redirect_depth > 0 && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		return PointerGetDatum(NULL);
 	hr = lookup_history_rel(trigdata->tg_relation, trigdata->tg_trigger);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		list_member_oid(redirected_histories, hr->history_relid))
+		return PointerGetDatum(NULL);
 
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 	{
@@ -1228,7 +1229,7 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 	}
 
 	s = begin_as_owner(hr);
-	maintenance_depth++;
+	maintained_current = relid_stack_push(maintained_current, hr->current_relid);
 	PG_TRY();
 	{
 		if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
@@ -1242,7 +1243,7 @@ current_view_table_trigger(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		maintenance_depth--;
+		maintained_current = list_delete_last(maintained_current);
 	}
 	PG_END_TRY();
 	end_as_owner(s);
@@ -1402,14 +1403,14 @@ with_row_columns(HistoryRel *hr, Relation rel, HeapTuple tuple, RowValues row, i
 static RowValues
 append_redirected(HistoryRel *hr, RowValues row)
 {
-	redirect_depth++;
+	redirected_histories = relid_stack_push(redirected_histories, hr->history_relid);
 	PG_TRY();
 	{
 		run(hr, HP_APPEND, row.values, row.nulls, SPI_OK_INSERT_RETURNING);
 	}
 	PG_FINALLY();
 	{
-		redirect_depth--;
+		redirected_histories = list_delete_last(redirected_histories);
 	}
 	PG_END_TRY();
 	/* The current row must be a history row. */
@@ -1444,7 +1445,7 @@ tombstone_replaces(HistoryRel *hr, RowValues old)
 {
 	RowValues	keys = key_params(hr, old, NULL);
 
-	maintenance_depth++;
+	maintained_current = relid_stack_push(maintained_current, hr->current_relid);
 	PG_TRY();
 	{
 		if (run(hr, HP_BEST, keys.values, keys.nulls, SPI_OK_SELECT) > 0)
@@ -1456,7 +1457,7 @@ tombstone_replaces(HistoryRel *hr, RowValues old)
 	}
 	PG_FINALLY();
 	{
-		maintenance_depth--;
+		maintained_current = list_delete_last(maintained_current);
 	}
 	PG_END_TRY();
 }
@@ -1791,7 +1792,7 @@ current_view_write_trigger(PG_FUNCTION_ARGS)
 	event = trigdata->tg_event;
 	not_ours = TRIGGER_FIRED_BY_UPDATE(event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	/* The maintenance of the current table writes it directly. */
-	if (maintenance_depth > 0)
+	if (list_member_oid(maintained_current, RelationGetRelid(trigdata->tg_relation)))
 		return PointerGetDatum(not_ours);
 	/* The advance triggers of a 'flag' history table leave every other write to it alone. */
 	advance = trigdata->tg_relation->rd_rel->relkind != RELKIND_VIEW &&

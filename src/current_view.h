@@ -126,6 +126,13 @@ extern void versioned_init(void);
 /* operations.c: the registered table whose flags a rebuild may write */
 extern Oid flag_writes_relid;
 
+/*
+ * Stacks of the relations whose maintenance is running (operations.c): each
+ * names its own relations, so that maintenance of one never switches off
+ * the triggers of another that the owner's code writes meanwhile.
+ */
+extern List *relid_stack_push(List *stack, Oid relid);
+
 /* current_table.c */
 extern void current_table_init(void);
 extern bool row_is_advancing(Relation rel, HeapTuple oldtuple);

@@ -28,6 +28,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(current_view_allow_flag_writes);
 PG_FUNCTION_INFO_V1(current_view_end_flag_writes);
@@ -37,6 +38,17 @@ PG_FUNCTION_INFO_V1(current_view_key_bytes);
 PG_FUNCTION_INFO_V1(current_view_key_value);
 
 Oid			flag_writes_relid = InvalidOid;
+/* The list outlives the statements; the caller pops it with list_delete_last. */
+List *
+relid_stack_push(List *stack, Oid relid)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+	stack = lappend_oid(stack, relid);
+	MemoryContextSwitchTo(oldcxt);
+	return stack;
+}
+
 /* The transaction nesting level that allowed them. */
 static int	flag_writes_nest_level = 0;
 static bool callback_registered = false;

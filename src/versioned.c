@@ -204,10 +204,24 @@ typedef struct TriggerRoot
 static HTAB *trigger_roots = NULL;
 
 /*
- * Depth of our own statements on history tables: their UPDATE triggers must
- * let the flag change through.
+ * Depth of our own statements on history tables, of any registered table:
+ * while it is not zero, plans may be running and are not freed.
  */
 static int	internal_write_depth = 0;
+
+/*
+ * The registered tables whose maintenance is running, innermost last (in
+ * TopMemoryContext).  Only their triggers let a flag change through: code of
+ * the owner that this maintenance runs (a user trigger) and that writes
+ * another registered table is maintained as any other write.
+ */
+static List *maintained_roots = NIL;
+
+static bool
+maintenance_of(Oid root_relid)
+{
+	return list_member_oid(maintained_roots, root_relid);
+}
 
 /*
  * INSERT ... ON CONFLICT runs BEFORE ROW triggers before it knows whether the
@@ -1201,6 +1215,20 @@ key_or_version_changed(VersionedRel *vr, Relation rel, HeapTuple oldtup, HeapTup
 	return false;
 }
 
+/* Whether an UPDATE of these columns fires the AFTER UPDATE OF trigger. */
+static bool
+updates_key_or_version(VersionedRel *vr, const Bitmapset *updatedcols)
+{
+	for (int i = 0; i < vr->nkeys + vr->nversions; i++)
+	{
+		AttrNumber	attnum = i < vr->nkeys ? vr->key_attnums[i] : vr->version_attnums[i - vr->nkeys];
+
+		if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, updatedcols))
+			return true;
+	}
+	return false;
+}
+
 static bool
 tuple_flag(VersionedRel *vr, Relation rel, HeapTuple tuple)
 {
@@ -1317,8 +1345,9 @@ replan_if_grown(VersionedRel *vr, VersionedRel *root, Relation rel)
  * changes are rolled back, so that none stays in the writer's session.
  */
 static void
-as_maintenance(Oid owner, void (*fn) (void *), void *arg)
+as_maintenance(VersionedRel *root, void (*fn) (void *), void *arg)
 {
+	Oid			owner = root->root_owner;
 	Oid			save_userid;
 	int			save_sec_context;
 	int			nestlevel;
@@ -1329,6 +1358,7 @@ as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
 	nestlevel = NewGUCNestLevel();
+	maintained_roots = relid_stack_push(maintained_roots, root->key.root_relid);
 	internal_write_depth++;
 	PG_TRY();
 	{
@@ -1337,6 +1367,7 @@ as_maintenance(Oid owner, void (*fn) (void *), void *arg)
 	PG_FINALLY();
 	{
 		internal_write_depth--;
+		maintained_roots = list_delete_last(maintained_roots);
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(false, nestlevel);
@@ -1462,7 +1493,11 @@ settle_claimed_key(void *arg)
 static void
 versioned_executor_end(QueryDesc *queryDesc)
 {
-	if (pending_claims != NIL && internal_write_depth == 0)
+	/*
+	 * Also inside maintenance: an INSERT ... ON CONFLICT that a user trigger
+	 * runs there ends here too, and its claims are its own.
+	 */
+	if (pending_claims != NIL)
 	{
 		List	   *mine = NIL;
 		List	   *others = NIL;
@@ -1501,7 +1536,7 @@ versioned_executor_end(QueryDesc *queryDesc)
 				task.root = lookup_versioned_rel(claim->root_relid, claim->root_relid,
 												 task.trigger);
 				memcpy(task.keys, claim->keys, sizeof(claim->keys));
-				as_maintenance(task.root->root_owner, settle_claimed_key, &task);
+				as_maintenance(task.root, settle_claimed_key, &task);
 			}
 			table_close(rel, AccessShareLock);
 		}
@@ -1863,7 +1898,7 @@ settle_flag_rows(Oid root_relid, void *arg)
 			settlement.rows[n++] = row;
 	qsort_arg(settlement.rows, n, sizeof(DeferredFlag *), compare_deferred_keys,
 			  settlement.root);
-	as_maintenance(settlement.root->root_owner, settle_flags_as_owner, &settlement);
+	as_maintenance(settlement.root, settle_flags_as_owner, &settlement);
 	table_close(rel, AccessShareLock);
 }
 
@@ -1902,7 +1937,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
 		/* TRUNCATE empties every partition: the heads table follows. */
-		as_maintenance(vr->root_owner, truncate_heads, vr);
+		as_maintenance(task.root, truncate_heads, vr);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_FOR_ROW(event))
@@ -1914,8 +1949,8 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 		bool		changed = key_or_version_changed(vr, rel, trigdata->tg_trigtuple,
 													 trigdata->tg_newtuple);
 
-		/* The flag updates of the triggers themselves pass through. */
-		if (internal_write_depth > 0 && !changed)
+		/* The flag updates of this table's own maintenance pass through. */
+		if (!changed && maintenance_of(root_relid))
 			return PointerGetDatum(TRIGGER_FIRED_BEFORE(event) ? result : NULL);
 		if (TRIGGER_FIRED_BEFORE(event))
 		{
@@ -1939,6 +1974,20 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 			/* A current row advanced through the view stays current. */
 			if (!changed || row_is_advancing(rel, trigdata->tg_trigtuple))
 				return PointerGetDatum(result);
+			/*
+			 * The AFTER trigger fires only for UPDATE OF the key or version
+			 * columns, as the statement named them: a BEFORE trigger that
+			 * changed them in an UPDATE of other columns would leave the key
+			 * without its current row.
+			 */
+			if (!updates_key_or_version(vr, trigdata->tg_updatedcols))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("a trigger changed the key or version of a row of versioned table \"%s\" in an UPDATE that does not set them",
+								RelationGetRelationName(rel)),
+						 errdetail("current_view maintains the current row after an UPDATE of the key or version columns only."),
+						 errhint("Name the key and version columns in the UPDATE's SET list, or change them in the statement rather than in a BEFORE trigger."),
+						 errtable(rel)));
 			/* Reject nulls now; the AFTER trigger decides afresh. */
 			read_key_version(&task, vr, rel, trigdata->tg_newtuple, true);
 			return PointerGetDatum(with_flag(vr, rel, result, false));
@@ -1978,7 +2027,7 @@ current_view_flag_trigger(PG_FUNCTION_ARGS)
 	row_event.trigdata = trigdata;
 	row_event.vr = vr;
 	row_event.task = &task;
-	as_maintenance(vr->root_owner, maintain_row_event, &row_event);
+	as_maintenance(task.root, maintain_row_event, &row_event);
 
 	if (!TRIGGER_FIRED_BY_INSERT(event))
 		return PointerGetDatum(NULL);
@@ -2004,7 +2053,9 @@ current_view_append_only_trigger(PG_FUNCTION_ARGS)
 	 * A logical replication subscriber applies what the origin's triggers
 	 * did and already allowed.
 	 */
-	if ((internal_write_depth > 0 && TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)) ||
+	if ((TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && maintained_roots != NIL &&
+		 maintenance_of(registered_table_of_trigger(trigdata->tg_trigger->tgoid,
+													RelationGetRelid(trigdata->tg_relation)))) ||
 		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		row_is_advancing(trigdata->tg_relation, trigdata->tg_trigtuple) ||
 		(OidIsValid(flag_writes_relid) &&
