@@ -370,13 +370,16 @@ BEGIN
     IF backfill THEN
         -- Every row left is of a key with history: replace them all by the
         -- current rows, in one pass (a DELETE, not TRUNCATE: readers keep
-        -- seeing the old rows until commit).
-        EXECUTE format('DELETE FROM %s', current);
-        GET DIAGNOSTICS replaced = ROW_COUNT;
-        EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                       current, columns, key_list, columns, tbl, key_list,
-                       current_view_internal._column_list(version_columns, ' DESC'));
-        GET DIAGNOSTICS n = ROW_COUNT;
+        -- seeing the old rows until commit).  As the owner: the writes run
+        -- the index expressions and predicates of the owner's table, which
+        -- must not run with the rights of a superuser registering it
+        -- (62_review6_adoption_runs_no_owner_code_as_superuser; $1 unused).
+        replaced := current_view_internal._execute_as_owner(current,
+                        format('DELETE FROM %s', current), 0);
+        n := current_view_internal._execute_as_owner(current,
+                 format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                        current, columns, key_list, columns, tbl, key_list,
+                        current_view_internal._column_list(version_columns, ' DESC')), 0);
         RAISE NOTICE 'adopted table % as the current table of %: % rows replaced, % keys added',
             current, tbl, replaced, n - replaced;
     END IF;
