@@ -222,7 +222,8 @@ $$;
 -- generated or identity columns, other defaults, NOT NULL the history does
 -- not have, triggers, rules, inheritance, partitions, another persistence,
 -- CHECK, exclusion or foreign key constraints either way, FORCE ROW LEVEL
--- SECURITY, a primary key on other columns, duplicate keys, and (with
+-- SECURITY, privileges other than SELECT granted to other roles (on the
+-- table or its columns), a primary key on other columns, duplicate keys, and (with
 -- backfill) rows of keys that have no current row in the history, which
 -- the backfill would have to delete (55000).  Then it gets a primary key
 -- on the key columns if it has none, and with backfill its rows are
@@ -269,6 +270,12 @@ BEGIN
     END IF;
     -- Its definition cannot change under the checks, nor its rows under the backfill.
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', current);
+    -- Its owner may have changed while the lock was awaited.
+    IF (SELECT relowner FROM pg_class WHERE oid = current) <> cur.relowner THEN
+        RAISE EXCEPTION 'table % changed owner during the registration', current
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Register again.';
+    END IF;
 
     -- The columns of CREATE TABLE (LIKE tbl INCLUDING DEFAULTS).
     IF (SELECT array_agg(attname ORDER BY attnum) FROM pg_attribute
@@ -320,6 +327,21 @@ BEGIN
                         OR EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = current OR inhparent = current)),
                      (SELECT 'another persistence than ' || tbl::text WHERE cur.relpersistence <> hist.relpersistence),
                      (SELECT 'FORCE ROW LEVEL SECURITY' WHERE cur.relforcerowsecurity),
+                     -- Writes to it append versions as the owner once it is
+                     -- adopted, and TRUNCATE would empty it behind the
+                     -- history's back: a grantee must not gain either.
+                     (SELECT 'privileges of other roles: ' || string_agg(p, '; ' ORDER BY p)
+                      FROM (SELECT format('%s to %s', string_agg(DISTINCT g.privilege_type, ', '),
+                                          CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                               ELSE quote_ident(pg_get_userbyid(g.grantee)) END) AS p
+                            FROM (SELECT a.grantee, a.privilege_type
+                                  FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = current
+                                  UNION ALL
+                                  SELECT a.grantee, a.privilege_type
+                                  FROM pg_attribute t, aclexplode(t.attacl) a
+                                  WHERE t.attrelid = current AND t.attnum > 0 AND NOT t.attisdropped) g
+                            WHERE g.privilege_type <> 'SELECT' AND g.grantee <> cur.relowner
+                            GROUP BY g.grantee) gp),
                      (SELECT 'constraints ' || string_agg(quote_ident(conname), ', ' ORDER BY conname)
                       FROM pg_constraint
                       WHERE (conrelid = current AND contype IN ('c', 'f', 'x'))
