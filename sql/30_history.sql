@@ -222,7 +222,8 @@ $$;
 -- generated or identity columns, other defaults, NOT NULL the history does
 -- not have, triggers, rules, inheritance, partitions, another persistence,
 -- CHECK, exclusion or foreign key constraints either way, FORCE ROW LEVEL
--- SECURITY, privileges other than SELECT granted to other roles (on the
+-- SECURITY, a deferrable primary key or unique constraint, privileges
+-- other than SELECT granted to other roles (on the
 -- table or its columns), a primary key on other columns, duplicate keys, and (with
 -- backfill) rows of keys that have no current row in the history, which
 -- the backfill would have to delete (55000).  Then it gets a primary key
@@ -342,6 +343,10 @@ BEGIN
                                   WHERE t.attrelid = current AND t.attnum > 0 AND NOT t.attisdropped) g
                             WHERE g.privilege_type <> 'SELECT' AND g.grantee <> cur.relowner
                             GROUP BY g.grantee) gp),
+                     -- The triggers' INSERT ... ON CONFLICT cannot use a deferrable arbiter.
+                     (SELECT 'deferrable unique indexes ' || string_agg(quote_ident(c.relname), ', ' ORDER BY c.relname)
+                      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                      WHERE i.indrelid = current AND NOT i.indimmediate),
                      (SELECT 'constraints ' || string_agg(quote_ident(conname), ', ' ORDER BY conname)
                       FROM pg_constraint
                       WHERE (conrelid = current AND contype IN ('c', 'f', 'x'))
