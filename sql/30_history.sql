@@ -280,7 +280,9 @@ $$;
 -- generated or identity columns, other defaults, NOT NULL the history does
 -- not have, triggers, rules, inheritance, partitions, another persistence,
 -- CHECK, exclusion or foreign key constraints either way, FORCE ROW LEVEL
--- SECURITY, a primary key on other columns, duplicate keys, and (with
+-- SECURITY, a deferrable primary key or unique constraint, privileges
+-- other than SELECT granted to other roles (on the
+-- table or its columns), a primary key on other columns, duplicate keys, and (with
 -- backfill) rows of keys that have no current row in the history, which
 -- the backfill would have to delete (55000).  Then it gets a primary key
 -- on the key columns if it has none, and with backfill its rows are
@@ -327,6 +329,12 @@ BEGIN
     END IF;
     -- Its definition cannot change under the checks, nor its rows under the backfill.
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', current);
+    -- Its owner may have changed while the lock was awaited.
+    IF (SELECT relowner FROM pg_class WHERE oid = current) <> cur.relowner THEN
+        RAISE EXCEPTION 'table % changed owner during the registration', current
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Register again.';
+    END IF;
 
     -- The columns of CREATE TABLE (LIKE tbl INCLUDING DEFAULTS).
     IF (SELECT array_agg(attname ORDER BY attnum) FROM pg_attribute
@@ -378,6 +386,25 @@ BEGIN
                         OR EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = current OR inhparent = current)),
                      (SELECT 'another persistence than ' || tbl::text WHERE cur.relpersistence <> hist.relpersistence),
                      (SELECT 'FORCE ROW LEVEL SECURITY' WHERE cur.relforcerowsecurity),
+                     -- Writes to it append versions as the owner once it is
+                     -- adopted, and TRUNCATE would empty it behind the
+                     -- history's back: a grantee must not gain either.
+                     (SELECT 'privileges of other roles: ' || string_agg(p, '; ' ORDER BY p)
+                      FROM (SELECT format('%s to %s', string_agg(DISTINCT g.privilege_type, ', '),
+                                          CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+                                               ELSE quote_ident(pg_get_userbyid(g.grantee)) END) AS p
+                            FROM (SELECT a.grantee, a.privilege_type
+                                  FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = current
+                                  UNION ALL
+                                  SELECT a.grantee, a.privilege_type
+                                  FROM pg_attribute t, aclexplode(t.attacl) a
+                                  WHERE t.attrelid = current AND t.attnum > 0 AND NOT t.attisdropped) g
+                            WHERE g.privilege_type <> 'SELECT' AND g.grantee <> cur.relowner
+                            GROUP BY g.grantee) gp),
+                     -- The triggers' INSERT ... ON CONFLICT cannot use a deferrable arbiter.
+                     (SELECT 'deferrable unique indexes ' || string_agg(quote_ident(c.relname), ', ' ORDER BY c.relname)
+                      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                      WHERE i.indrelid = current AND NOT i.indimmediate),
                      (SELECT 'constraints ' || string_agg(quote_ident(conname), ', ' ORDER BY conname)
                       FROM pg_constraint
                       WHERE (conrelid = current AND contype IN ('c', 'f', 'x'))
@@ -428,13 +455,16 @@ BEGIN
     IF backfill THEN
         -- Every row left is of a key with history: replace them all by the
         -- current rows, in one pass (a DELETE, not TRUNCATE: readers keep
-        -- seeing the old rows until commit).
-        EXECUTE format('DELETE FROM %s', current);
-        GET DIAGNOSTICS replaced = ROW_COUNT;
-        EXECUTE format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
-                       current, columns, key_list, columns, tbl, key_list,
-                       current_view_internal._column_list(version_columns, ' DESC'));
-        GET DIAGNOSTICS n = ROW_COUNT;
+        -- seeing the old rows until commit).  As the owner: the writes run
+        -- the index expressions and predicates of the owner's table, which
+        -- must not run with the rights of a superuser registering it
+        -- (62_review6_adoption_runs_no_owner_code_as_superuser; $1 unused).
+        replaced := current_view_internal._execute_as_owner(current,
+                        format('DELETE FROM %s', current), 0);
+        n := current_view_internal._execute_as_owner(current,
+                 format('INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, %s',
+                        current, columns, key_list, columns, tbl, key_list,
+                        current_view_internal._column_list(version_columns, ' DESC')), 0);
         RAISE NOTICE 'adopted table % as the current table of %: % rows replaced, % keys added',
             current, tbl, replaced, n - replaced;
     END IF;
