@@ -70,11 +70,12 @@ CREATE TABLE balances (
 SELECT daily_partitions('balances');
 
 -- An order's next version through its view is the next sequence number of
--- the same block; a position's or balance's, the next second.
+-- the same block (the default for a composite version), a position's or
+-- balance's the next second.
 SELECT register_versioned_table('orders', '{id}', '{vega_time, seq_num}',
     current_indexes => ARRAY['(market_id, created_at DESC) WHERE status IN (1, 8)',
-                             'party_id, created_at DESC', '(reference)'],
-    next_version => ARRAY['vega_time', 'seq_num + 1']);
+                             'party_id, created_at DESC', '(reference)']);
+SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_name = 'orders';
 SELECT register_versioned_table('positions', '{market_id, party_id}', '{vega_time}',
     strategy => 'table', deleted_column => 'closed',
     current_indexes => ARRAY['(party_id) WHERE open_volume <> 0'],
@@ -252,7 +253,10 @@ SELECT * FROM vega.state();
 
 -- As-of queries at several points, against the oracle over the versions
 -- known then: the whole table, and every key by itself.
+-- Orders also by block alone (the prefix as-of functions: the latest
+-- version of the block, inclusive).
 CREATE FUNCTION vega.as_of_diffs(t timestamptz, s bigint) RETURNS TABLE (at text, orders bigint, order_keys bigint,
+    orders_in_block bigint, order_keys_in_block bigint,
     positions bigint, position_keys bigint, balances bigint, balance_keys bigint)
 LANGUAGE sql AS $$
     SELECT format('%s, %s', t, s),
@@ -262,6 +266,12 @@ LANGUAGE sql AS $$
                                       vega.orders_key_as_of(i.id, %L, %s) k) a', t, s),
                              'vega.orders', 'id', 'vega_time, seq_num',
                              vega.cols('vega.orders'), upto => format('(vega_time, seq_num) <= (%L, %s)', t, s)),
+           oracle_query_diff(format('vega.orders_as_of(%L)', t), 'vega.orders', 'id', 'vega_time, seq_num',
+                             vega.cols('vega.orders'), upto => format('vega_time <= %L', t)),
+           oracle_query_diff(format('(SELECT k.* FROM (SELECT DISTINCT id FROM vega.orders) i,
+                                      vega.orders_key_as_of(i.id, %L) k) a', t),
+                             'vega.orders', 'id', 'vega_time, seq_num',
+                             vega.cols('vega.orders'), upto => format('vega_time <= %L', t)),
            oracle_query_diff(format('vega.positions_as_of(%L)', t), 'vega.positions', 'market_id, party_id',
                              'vega_time', vega.cols('vega.positions'), upto => format('vega_time <= %L', t),
                              live => 'NOT closed'),
