@@ -75,7 +75,7 @@ SELECT daily_partitions('balances');
 SELECT register_versioned_table('orders', '{id}', '{vega_time, seq_num}',
     current_indexes => ARRAY['(market_id, created_at DESC) WHERE status IN (1, 8)',
                              'party_id, created_at DESC', '(reference)']);
-SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_name = 'orders';
+SELECT next_version FROM current_view_internal.versioned_table_registry WHERE table_schema = 'vega' AND table_name = 'orders';
 SELECT register_versioned_table('positions', '{market_id, party_id}', '{vega_time}',
     strategy => 'table', deleted_column => 'closed',
     current_indexes => ARRAY['(party_id) WHERE open_volume <> 0'],
