@@ -47,7 +47,7 @@ $(OBJS): src/current_view.h
 current_view--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-current_view--%--$(EXTVERSION).sql: sql/upgrade/%--$(EXTVERSION).sql sql/replay.awk $(SQL_PARTS)
+current_view--%--$(EXTVERSION).sql: sql/upgrade/%--$(EXTVERSION).sql sql/replay.awk $(SQL_PARTS) $(wildcard sql/upgrade/*--$(EXTVERSION).after.sql)
 	{ cat $<; awk -f sql/replay.awk $(SQL_PARTS); cat $(wildcard sql/upgrade/$*--$(EXTVERSION).after.sql) /dev/null; } > $@
 
 .PHONY: test demo bench

@@ -12,12 +12,14 @@ DECLARE
     tbl regclass;
     fn regprocedure;
     sig text;
-    acls text[];
+    -- Privileges of the old functions by signature: the functions made
+    -- again are not in the same order (prefix as-of functions are new).
+    acls jsonb;
     owner oid;
 BEGIN
     FOR reg IN SELECT * FROM current_view_internal.versioned_table_registry LOOP
         old := reg;
-        acls := '{}';
+        acls := '{}'::jsonb;
         tbl := format('%I.%I', reg.table_schema, reg.table_name)::regclass;
         owner := (SELECT relowner FROM pg_class WHERE oid = tbl);
         IF reg.next_version IS NULL AND cardinality(reg.version_columns) > 1 THEN
@@ -34,8 +36,8 @@ BEGIN
         END IF;
         FOREACH sig IN ARRAY reg.created_functions LOOP
             fn := to_regprocedure(sig);
-            acls := acls || (SELECT proacl::text FROM pg_proc WHERE oid = fn);
             IF fn IS NOT NULL THEN
+                acls := acls || jsonb_build_object(fn::text, (SELECT proacl::text FROM pg_proc WHERE oid = fn));
                 EXECUTE format('DROP FUNCTION %s', fn);
             END IF;
         END LOOP;
@@ -47,9 +49,11 @@ BEGIN
             -- Made by the extension's script, they would be its members.
             EXECUTE format('ALTER EXTENSION current_view DROP FUNCTION %s', fn);
             EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, (SELECT rolname FROM pg_roles WHERE oid = owner));
-            IF i <= cardinality(acls) THEN
-                PERFORM current_view_internal._restore_grants('FUNCTION', fn::text, acls[i]::aclitem[]);
-            END IF;
+            -- The registered signature is schema-qualified: _restore_grants
+            -- resolves it under its own search_path, where fn::text might not
+            -- be found.
+            PERFORM current_view_internal._restore_grants('FUNCTION', reg.created_functions[i],
+                                                          (acls->>(fn::text))::aclitem[]);
         END LOOP;
         IF reg IS DISTINCT FROM old THEN
             PERFORM current_view_internal._registry_delete(old);
