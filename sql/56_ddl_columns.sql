@@ -57,6 +57,47 @@ BEGIN
 END
 $$;
 
+-- Drop the generated functions old_functions of a registration and make
+-- them for reg again: owned by the table's owner, never members of the
+-- extension (when made by its upgrade script), each with the privileges of
+-- the old function of the same signature (functions new in the list, such as
+-- prefix as-of functions, keep the default).  Returns their signatures.
+CREATE FUNCTION current_view_internal._remake_history_functions(
+    reg current_view_internal.versioned_table_registry, tbl regclass, old_functions text[])
+RETURNS text[]
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    acls jsonb := '{}';
+    sig text;
+    fn regprocedure;
+    made text[];
+BEGIN
+    FOREACH sig IN ARRAY old_functions LOOP
+        fn := to_regprocedure(sig);
+        IF fn IS NOT NULL THEN
+            acls := acls || jsonb_build_object(fn::text, (SELECT proacl::text FROM pg_proc WHERE oid = fn));
+            EXECUTE format('DROP FUNCTION %s', fn);
+        END IF;
+    END LOOP;
+    made := current_view_internal._create_history_functions(tbl, reg.key_columns, reg.version_columns,
+        reg.strategy, reg.current_column, coalesce(reg.current_table, reg.view_name),
+        reg.deleted_column, reg.next_version);
+    FOREACH sig IN ARRAY made LOOP
+        fn := to_regprocedure(sig);
+        IF EXISTS (SELECT 1 FROM pg_depend d
+                   WHERE d.classid = 'pg_proc'::regclass AND d.objid = fn AND d.deptype = 'e') THEN
+            EXECUTE format('ALTER EXTENSION current_view DROP FUNCTION %s', fn);
+        END IF;
+        EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn,
+                       (SELECT r.rolname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = tbl));
+        PERFORM current_view_internal._restore_grants('FUNCTION', sig, (acls->>(fn::text))::aclitem[]);
+    END LOOP;
+    RETURN made;
+END
+$$;
+
 -- Give obj (of kind 'FUNCTION', 'TABLE') the privileges of acl; a NULL acl
 -- is the default, which obj, created anew, has already.
 CREATE FUNCTION current_view_internal._restore_grants(kind text, obj text, acl aclitem[])
@@ -249,9 +290,6 @@ DECLARE
     -- The columns a view or function shows: all but the flag.
     table_columns text[];
     refill name[] := '{}';
-    sig text;
-    fn regprocedure;
-    acls text[] := '{}';
 BEGIN
     -- Registered columns: renamed, or refused.
     SELECT coalesce(array_agg(DISTINCT c), '{}') INTO missing
@@ -453,20 +491,8 @@ BEGIN
        (SELECT array_agg(u.n ORDER BY u.i) FILTER (WHERE u.m = 't')
         FROM pg_proc p, unnest(p.proargnames, p.proargmodes) WITH ORDINALITY u(n, m, i)
         WHERE p.oid = to_regprocedure(old.created_functions[1])) IS DISTINCT FROM table_columns) THEN
-        FOREACH sig IN ARRAY old.created_functions LOOP
-            fn := to_regprocedure(sig);
-            acls := acls || (SELECT proacl::text FROM pg_proc WHERE oid = fn);
-            IF fn IS NOT NULL THEN
-                EXECUTE format('DROP FUNCTION %s', fn);
-            END IF;
-        END LOOP;
-        reg.created_functions := current_view_internal._create_history_functions(tbl, reg.key_columns,
-            reg.version_columns, reg.strategy, reg.current_column, coalesce(reg.current_table, reg.view_name),
-            reg.deleted_column, reg.next_version);
-        FOR i IN 1 .. cardinality(reg.created_functions) LOOP
-            fn := to_regprocedure(reg.created_functions[i]);
-            PERFORM current_view_internal._restore_grants('FUNCTION', fn::text, acls[i]::aclitem[]);
-        END LOOP;
+        reg.created_functions := current_view_internal._remake_history_functions(reg, tbl,
+                                                                                 old.created_functions);
     END IF;
     IF reg IS DISTINCT FROM old THEN
         PERFORM current_view_internal._registry_delete(old);
