@@ -38,17 +38,6 @@ PG_FUNCTION_INFO_V1(current_view_key_bytes);
 PG_FUNCTION_INFO_V1(current_view_key_value);
 
 Oid			flag_writes_relid = InvalidOid;
-/* The list outlives the statements; the caller pops it with list_delete_last. */
-List *
-relid_stack_push(List *stack, Oid relid)
-{
-	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-
-	stack = lappend_oid(stack, relid);
-	MemoryContextSwitchTo(oldcxt);
-	return stack;
-}
-
 /* The transaction nesting level that allowed them. */
 static int	flag_writes_nest_level = 0;
 static bool callback_registered = false;
@@ -294,4 +283,18 @@ current_view_key_value(PG_FUNCTION_ARGS)
 	appendBinaryStringInfo(&buf, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
 	result = OidReceiveFunctionCall(recvfn, &buf, ioparam, -1);
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * Push relid on a stack of relations whose maintenance is running.  The list
+ * outlives the statements; the caller pops it with list_delete_last.
+ */
+List *
+relid_stack_push(List *stack, Oid relid)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+	stack = lappend_oid(stack, relid);
+	MemoryContextSwitchTo(oldcxt);
+	return stack;
 }
